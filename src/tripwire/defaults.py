@@ -1,0 +1,68 @@
+"""Every default of the world model, in one place.
+
+A world file may leave these out; validation fills them in, and the resolved world (stored with
+every result) records the values used.
+
+Treaty defaults by kind
+-----------------------
+=============  ===========  ======================  ==============================================
+kind           reliability  trigger                 reasoning
+=============  ===========  ======================  ==============================================
+defense        0.75         the ladder's ``war``    Leeds, Long & Mitchell (2000): 74.5 % of
+                                                    alliance commitments were honoured
+offense        0.75         the ladder's ``war``    same source
+entente        0.50         the ladder's ``war``    looser than a pact: roughly Sabrosky's share of
+                                                    allies that did not stand aside, rounded up
+consultation   0.50         level 0 (first level)   consultation is owed as soon as a crisis opens
+neutrality     1.00         (none)                  pledges bind; their reliability is not used by
+nonaggression  1.00         (none)                  the crisis model (DESIGN §2.3 step 3)
+=============  ===========  ======================  ==============================================
+
+Rivalries default to ``hostility = 0.5`` and trigger at the ladder's ``war`` level.
+
+Escalation defaults
+-------------------
+``up = 0.3`` for every level below the top, ``settle = 0.2`` for every level, ``deterrence = 1``,
+``misperception = 0``, ``max_rounds = 50``. The default ladder is
+``crisis, militarized, clash, war, general_war`` with ``war`` as the war level.
+Policy knobs default to 0 (no policy, no defection).
+"""
+
+from __future__ import annotations
+
+TREATY_KINDS = ("defense", "offense", "entente", "consultation", "neutrality", "nonaggression")
+PLEDGE_KINDS = ("neutrality", "nonaggression")
+
+RELIABILITY = {
+    "defense": 0.75,
+    "offense": 0.75,
+    "entente": 0.5,
+    "consultation": 0.5,
+    "neutrality": 1.0,
+    "nonaggression": 1.0,
+}
+
+#: Stands for "the ladder's war level, whatever it is named" in the trigger defaults.
+WAR_LEVEL = "<war>"
+
+#: Default trigger by kind: ``WAR_LEVEL``, a level index, or ``None`` (pledges have no trigger).
+TRIGGER: dict[str, str | int | None] = {
+    "defense": WAR_LEVEL,
+    "offense": WAR_LEVEL,
+    "entente": WAR_LEVEL,
+    "consultation": 0,
+    "neutrality": None,
+    "nonaggression": None,
+}
+
+RIVALRY_HOSTILITY = 0.5
+RIVALRY_TRIGGER = WAR_LEVEL
+
+LADDER_LEVELS = ("crisis", "militarized", "clash", "war", "general_war")
+LADDER_WAR = "war"
+
+UP = 0.3
+SETTLE = 0.2
+DETERRENCE = 1.0
+MISPERCEPTION = 0.0
+MAX_ROUNDS = 50

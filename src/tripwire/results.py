@@ -1,0 +1,155 @@
+"""The output schema (DESIGN.md §3): tallies as a labelled ``xarray.Dataset``, derived probabilities
+with standard errors, and a plain-data summary for reports.
+
+Every variable is declared once in :data:`VARIABLES` with its doc string, which is copied into its
+``attrs["description"]``. :func:`derive` works on any dataset with these tallies, including a sweep
+whose dimensions stand in front.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ._version import __version__
+
+SIDES = ("initiator", "target")
+
+#: name -> (dims, description). Tallies first, then the derived variables.
+VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "trials": ((), "trials run"),
+    "outcome_count": (("level", "size"), "trials by final level and number of participants"),
+    "involved_count": (("state",), "trials in which the state participated"),
+    "war_count": (("state",), "trials in which the state participated and the final level was at or above war"),
+    "side_count": (("state", "side"), "trials in which the state participated, by side"),
+    "origin_level_count": (("origin", "level"), "trials by crisis origin and final level"),
+    "treaty_honoured": (("treaty",), "obligation edges of the treaty that fired"),
+    "treaty_failed": (("treaty",), "obligation edges of the treaty tried with a draw that did not fire"),
+    "rounds_count": (("round",), "trials by number of escalation steps before the crisis ended"),
+    "edge_tries": ((), "obligation and rivalry edges tried, summed over trials (a work measure)"),
+    # derived
+    "p_level": (("level",), "P(final level = l)"),
+    "p_exceed": (("level",), "P(final level >= l)"),
+    "p_size": (("size",), "P(number of participants = n)"),
+    "p_involved": (("state",), "P(state participates)"),
+    "p_war": (("state",), "P(state participates and the final level is at or above war)"),
+    "p_side": (("state", "side"), "P(state participates on this side)"),
+    "p_origin_level": (("origin", "level"), "P(final level = l | the crisis started at this origin)"),
+    "expected_participants": ((), "expected number of participants"),
+    "treaty_honoured_rate": (("treaty",), "honoured / (honoured + failed) obligation edges (NaN if never tried)"),
+}
+TALLIES = [k for k in VARIABLES if not k.startswith(("p_", "expected", "treaty_honoured_rate"))]
+PROPORTIONS = {  # derived proportion -> (tally, denominator name)
+    "p_level": "outcome_count",
+    "p_exceed": "outcome_count",
+    "p_size": "outcome_count",
+    "p_involved": "involved_count",
+    "p_war": "war_count",
+    "p_side": "side_count",
+}
+
+
+def _describe(ds: xr.Dataset) -> xr.Dataset:
+    for name, var in ds.data_vars.items():
+        if name in VARIABLES:
+            var.attrs["description"] = VARIABLES[name][1]
+        elif name.endswith("_se") and name[:-3] in VARIABLES:
+            var.attrs["description"] = "standard error of " + name[:-3]
+    return ds
+
+
+def make_dataset(cw, world, tallies: dict[str, np.ndarray], *, seed: int, trials: int) -> xr.Dataset:
+    """Label the kernel's tallies with the world's coordinates and add the derived variables."""
+    n_states = cw.n_states
+    sizes = np.arange(2, n_states + 1)
+    data = dict(tallies)
+    data["outcome_count"] = data["outcome_count"][:, 2:]
+    data["trials"] = np.int64(trials)
+    ds = xr.Dataset(
+        {name: (VARIABLES[name][0], np.asarray(data[name])) for name in TALLIES},
+        coords={
+            "level": list(cw.levels),
+            "size": sizes,
+            "state": list(cw.codes),
+            "side": list(SIDES),
+            "origin": list(cw.origins),
+            "treaty": list(cw.treaties),
+            "round": np.arange(cw.max_rounds + 1),
+            "state_name": ("state", [s.name for s in world.states]),
+            "treaty_kind": ("treaty", [t.kind for t in world.treaties]),
+        },
+        attrs={
+            "title": f"tripwire crisis-cascade results: {world.name}",
+            "world_name": world.name,
+            "seed": int(seed),
+            "trials": int(trials),
+            "engine": "tripwire",
+            "engine_version": __version__,
+            "world_hash": world.hash,
+            "world": world.to_json(),
+            "war_level": cw.levels[cw.war_level],
+        },
+    )
+    return derive(ds)
+
+
+def derive(ds: xr.Dataset) -> xr.Dataset:
+    """Add derived probabilities and their standard errors (binomial, ``sqrt(p(1-p)/n)``)."""
+    n = ds["trials"]
+    out = ds.copy()
+    p_level = ds["outcome_count"].sum("size") / n
+    derived = {
+        "p_level": p_level,
+        "p_exceed": p_level.isel(level=slice(None, None, -1)).cumsum("level").isel(level=slice(None, None, -1)),
+        "p_size": ds["outcome_count"].sum("level") / n,
+        "p_involved": ds["involved_count"] / n,
+        "p_war": ds["war_count"] / n,
+        "p_side": ds["side_count"] / n,
+    }
+    for name, p in derived.items():
+        out[name] = p
+        out[name + "_se"] = np.sqrt(p * (1 - p) / n)
+    per_origin = ds["origin_level_count"].sum("level")
+    out["p_origin_level"] = ds["origin_level_count"] / per_origin.where(per_origin > 0)
+    sizes = ds["size"]
+    out["expected_participants"] = (ds["outcome_count"].sum("level") * sizes).sum("size") / n
+    tried = ds["treaty_honoured"] + ds["treaty_failed"]
+    out["treaty_honoured_rate"] = ds["treaty_honoured"] / tried.where(tried > 0)
+    return _describe(out)
+
+
+def wilson_interval(count, n, z: float = 1.96):
+    """Wilson score interval for ``count`` successes in ``n`` trials (arrays or DataArrays)."""
+    p = count / n
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return centre - half, centre + half
+
+
+def summarize(ds: xr.Dataset, top: int = 5) -> dict:
+    """Plain-data summary of a single-run dataset: exceedance with Wilson 95 % intervals, expected
+    participants, the states most likely drawn in, and the treaties most often triggered/failed."""
+    n = int(ds["trials"])
+    exceed_counts = ds["outcome_count"].sum("size").values[::-1].cumsum()[::-1]
+    lo, hi = wilson_interval(exceed_counts.astype(float), float(n))
+    levels = list(ds["level"].values)
+    per_trial_h = ds["treaty_honoured"] / n
+    per_trial_f = ds["treaty_failed"] / n
+
+    def ranked(values: xr.DataArray, k: int) -> list[tuple[str, float]]:
+        order = np.argsort(-values.values, kind="stable")[:k]
+        labels = values[values.dims[0]].values
+        return [(str(labels[i]), float(values.values[i])) for i in order if values.values[i] > 0]
+
+    return {
+        "trials": n,
+        "exceed": [
+            (str(lv), float(c / n), float(a), float(b))
+            for lv, c, a, b in zip(levels, exceed_counts, lo, hi, strict=True)
+        ],
+        "expected_participants": float(ds["expected_participants"]),
+        "states": ranked(ds["p_involved"], top),
+        "triggered": ranked(per_trial_h, top) if ds.sizes["treaty"] else [],
+        "failed": ranked(per_trial_f, top) if ds.sizes["treaty"] else [],
+    }

@@ -1,0 +1,416 @@
+"""The world model (DESIGN.md §2.1, §2.6): validated pydantic models and the world-file loader.
+
+Validation resolves every default (see :mod:`tripwire.defaults`), so a validated :class:`World`
+is the *resolved* world: ``world.model_dump()`` is explicit and re-validates to the same world.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import defaults
+
+__all__ = ["World", "State", "Treaty", "Rivalry", "Origin", "Ladder", "Escalation", "Policy",
+           "WorldError", "load_world", "bundled_scenarios", "format_errors"]
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Level = str | int
+
+
+class WorldError(ValueError):
+    """A world (file or dict) that does not validate; the message lists every problem found."""
+
+
+class _Strict(BaseModel):
+    """Base model: unknown keys are errors that list the valid keys and suggest the closest one."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = set(cls.model_fields)
+            unknown = [k for k in data if k not in known]
+            if unknown:
+                hints = []
+                for key in unknown:
+                    close = difflib.get_close_matches(str(key), known, n=1)
+                    hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+                raise ValueError(
+                    f"unknown key {', '.join(hints)} in {cls.__name__.lower()}; "
+                    f"valid keys: {', '.join(sorted(known))}"
+                )
+        return data
+
+
+class Ladder(_Strict):
+    """Ordered escalation levels and the one that counts as war."""
+
+    levels: list[str] = Field(default_factory=lambda: list(defaults.LADDER_LEVELS), min_length=1)
+    war: Level = defaults.LADDER_WAR
+
+    @model_validator(mode="after")
+    def _check(self) -> Ladder:
+        dupes = sorted({x for x in self.levels if self.levels.count(x) > 1})
+        if dupes:
+            raise ValueError(f"ladder.levels repeats {dupes}; each level name must be unique")
+        self.war = self.levels[self.index(self.war, "ladder.war")]
+        return self
+
+    def index(self, level: Level, where: str) -> int:
+        """Index of a level given by name or index; ``ValueError`` naming ``where`` otherwise."""
+        if isinstance(level, bool):
+            raise ValueError(f"{where}: expected a level name or index, saw {level!r}")
+        if isinstance(level, int):
+            if 0 <= level < len(self.levels):
+                return level
+            raise ValueError(
+                f"{where}: level index {level} is outside the ladder (0..{len(self.levels) - 1})"
+            )
+        if level in self.levels:
+            return self.levels.index(level)
+        raise ValueError(f"{where}: unknown level {level!r}; ladder levels: {', '.join(self.levels)}")
+
+    @property
+    def war_index(self) -> int:
+        return self.levels.index(self.war)
+
+
+class Escalation(_Strict):
+    """Per-round hazards. ``up``/``settle`` take one value per level (``up``: all but the top) or one
+    number for all levels."""
+
+    up: list[Probability] | Probability = defaults.UP
+    settle: list[Probability] | Probability = defaults.SETTLE
+    deterrence: NonNegative = defaults.DETERRENCE
+    misperception: NonNegative = defaults.MISPERCEPTION
+    max_rounds: Annotated[int, Field(ge=0, le=100_000)] = defaults.MAX_ROUNDS
+
+
+class Policy(_Strict):
+    """Conflict-prevention knobs (DESIGN.md §2.5) and the defection probability."""
+
+    communication: Probability = 0.0
+    dispute_resolution: Probability = 0.0
+    confidence_building: Probability = 0.0
+    defection: Probability = 0.0
+
+
+class State(_Strict):
+    code: Annotated[str, Field(min_length=1)]
+    name: str | None = None
+    capability: NonNegative
+    ccode: int | None = None
+    major: bool | None = None
+
+    @model_validator(mode="after")
+    def _name(self) -> State:
+        if self.name is None:
+            self.name = self.code
+        return self
+
+
+class Treaty(_Strict):
+    name: Annotated[str, Field(min_length=1)]
+    kind: Literal["defense", "offense", "entente", "consultation", "neutrality", "nonaggression"]
+    members: list[str]
+    reliability: Probability | None = None
+    trigger: Level | None = None
+    guarantors: list[str] | None = None
+    signed: int | None = None
+    ended: int | None = None
+    atopid: int | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Treaty:
+        label = f"treaty '{self.name}'"
+        if len(set(self.members)) < 2:
+            raise ValueError(
+                f"{label} has {len(set(self.members))} distinct member(s) {self.members}; "
+                "a treaty needs at least two members"
+            )
+        if len(set(self.members)) != len(self.members):
+            raise ValueError(f"{label} lists a member twice: {self.members}")
+        if self.guarantors is not None:
+            if not self.guarantors:
+                raise ValueError(f"{label}: guarantors is empty; leave it out for a mutual treaty")
+            outside = [g for g in self.guarantors if g not in self.members]
+            if outside:
+                raise ValueError(
+                    f"{label}: guarantor(s) {outside} are not members {self.members}; "
+                    "every guarantor must also be listed in members"
+                )
+        if self.reliability is None:
+            self.reliability = defaults.RELIABILITY[self.kind]
+        return self
+
+    @property
+    def is_pledge(self) -> bool:
+        return self.kind in defaults.PLEDGE_KINDS
+
+
+class Rivalry(_Strict):
+    states: tuple[str, str]
+    hostility: Probability = defaults.RIVALRY_HOSTILITY
+    trigger: Level | None = None
+
+    @field_validator("states")
+    @classmethod
+    def _distinct(cls, v: tuple[str, str]) -> tuple[str, str]:
+        if v[0] == v[1]:
+            raise ValueError(f"a rivalry needs two different states, saw {list(v)}")
+        return v
+
+
+class Origin(_Strict):
+    initiator: str
+    target: str
+    weight: NonNegative = 1.0
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Origin:
+        if self.initiator == self.target:
+            raise ValueError(
+                f"origin {self.initiator}->{self.target}: initiator and target are the same state; "
+                "a crisis needs two different states"
+            )
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"{self.initiator}->{self.target}"
+
+
+class World(_Strict):
+    """A validated, resolved world: states, treaties, rivalries, crisis origins and the model's
+    parameters. Build one with :func:`load_world` or ``World.model_validate(dict)``."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    ladder: Ladder = Field(default_factory=Ladder)
+    escalation: Escalation = Field(default_factory=Escalation)
+    policy: Policy = Field(default_factory=Policy)
+    states: list[State] = Field(min_length=2)
+    treaties: list[Treaty] = Field(default_factory=list)
+    rivalries: list[Rivalry] = Field(default_factory=list)
+    origins: list[Origin] | Literal["rivalries"]
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> World:
+        problems: list[str] = []
+        codes = [s.code for s in self.states]
+        known = set(codes)
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            problems.append(f"states: duplicate state code(s) {dupes}; each code must be unique")
+        known_list = ", ".join(codes) if len(codes) <= 40 else ", ".join(codes[:40]) + ", ..."
+
+        def unknown(where: str, code: str) -> None:
+            hint = difflib.get_close_matches(code, codes, n=1)
+            problems.append(
+                f"{where} lists unknown state '{code}'"
+                + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                + f"; known codes: {known_list}"
+            )
+
+        n_levels = len(self.ladder.levels)
+        esc = self.escalation
+        for field, want in (("up", n_levels - 1), ("settle", n_levels)):
+            value = getattr(esc, field)
+            if isinstance(value, list):
+                if len(value) != want:
+                    problems.append(
+                        f"escalation.{field} has {len(value)} value(s) but the ladder "
+                        f"({n_levels} levels) needs {want}"
+                        + (" (one per level except the top)" if field == "up" else " (one per level)")
+                    )
+            else:
+                setattr(esc, field, [float(value)] * want)
+
+        names = [t.name for t in self.treaties]
+        dup_names = sorted({n for n in names if names.count(n) > 1})
+        if dup_names:
+            problems.append(f"treaties: duplicate treaty name(s) {dup_names}; names label the results")
+        for k, t in enumerate(self.treaties):
+            for m in t.members:
+                if m not in known:
+                    unknown(f"treaties[{k}] '{t.name}' members", m)
+            trigger = self._default_trigger(defaults.TRIGGER[t.kind]) if t.trigger is None else t.trigger
+            if trigger is not None:
+                try:
+                    t.trigger = self.ladder.levels[
+                        self.ladder.index(trigger, f"treaties[{k}] '{t.name}' trigger")
+                    ]
+                except ValueError as exc:
+                    problems.append(str(exc))
+
+        pairs = set()
+        for k, r in enumerate(self.rivalries):
+            for m in r.states:
+                if m not in known:
+                    unknown(f"rivalries[{k}] states", m)
+            pair = frozenset(r.states)
+            if pair in pairs:
+                problems.append(f"rivalries[{k}]: rivalry {list(r.states)} is listed twice")
+            pairs.add(pair)
+            trigger = self._default_trigger(defaults.RIVALRY_TRIGGER) if r.trigger is None else r.trigger
+            try:
+                r.trigger = self.ladder.levels[self.ladder.index(trigger, f"rivalries[{k}] trigger")]
+            except ValueError as exc:
+                problems.append(str(exc))
+
+        if self.origins == "rivalries":
+            if not any(r.hostility > 0 for r in self.rivalries):
+                problems.append(
+                    "origins: 'rivalries' needs at least one rivalry with hostility > 0; "
+                    "add rivalries or list origins explicitly"
+                )
+        else:
+            if not self.origins:
+                problems.append("origins: the list is empty; give at least one {initiator, target}")
+            for k, o in enumerate(self.origins):
+                for role in ("initiator", "target"):
+                    code = getattr(o, role)
+                    if code not in known:
+                        unknown(f"origins[{k}] {role}", code)
+            if self.origins and sum(o.weight for o in self.origins) <= 0:
+                problems.append("origins: every weight is 0; at least one origin needs weight > 0")
+
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def _default_trigger(self, default: str | int | None) -> str | int | None:
+        return self.ladder.war if default == defaults.WAR_LEVEL else default
+
+    # -- conveniences -------------------------------------------------------------------------
+    @property
+    def codes(self) -> list[str]:
+        return [s.code for s in self.states]
+
+    def resolved(self) -> dict[str, Any]:
+        """The resolved world as a plain dict (every default explicit)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def to_json(self) -> str:
+        return json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.resolved(), sort_keys=False, allow_unicode=True)
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the canonical JSON of the resolved world."""
+        return hashlib.sha256(self.to_json().encode()).hexdigest()
+
+
+# -- loading ------------------------------------------------------------------------------------
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML loader that rejects a key given twice in one mapping (a silent overwrite otherwise)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is given twice in one mapping", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def format_errors(exc: ValidationError) -> str:
+    """One line per problem: where it is, what is wrong, what was seen."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"]).replace(".[", "[")
+        msg = err["msg"].removeprefix("Value error, ")
+        seen = err.get("input")
+        show_seen = err["type"] not in ("value_error", "missing", "extra_forbidden") and not isinstance(
+            seen, dict | list
+        )
+        for part in msg.split("\n"):
+            lines.append(f"{loc}: {part}" if loc else part)
+        if show_seen:
+            lines[-1] += f" (saw {seen!r})"
+    return "\n".join(lines)
+
+
+def bundled_scenarios() -> list[str]:
+    """Names of the scenarios shipped with tripwire (``load_world(name)`` takes them)."""
+    root = resources.files("tripwire.scenarios")
+    return sorted(p.name.removesuffix(".yaml") for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def _read_source(source: str | Path) -> tuple[dict, str]:
+    path = Path(source)
+    if path.suffix in (".yaml", ".yml", ".json") or path.exists():
+        if not path.exists():
+            raise FileNotFoundError(f"world file {str(path)!r} does not exist")
+        text, label = path.read_text(), str(path)
+    else:
+        name = str(source)
+        res = resources.files("tripwire.scenarios") / f"{name}.yaml"
+        if not res.is_file():
+            raise FileNotFoundError(
+                f"{name!r} is neither a world file nor a bundled scenario; "
+                f"bundled scenarios: {', '.join(bundled_scenarios())}"
+            )
+        text, label = res.read_text(), f"scenario {name!r}"
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
+    except yaml.YAMLError as exc:
+        raise WorldError(f"{label}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise WorldError(f"{label}: a world file must be a mapping of keys, saw {type(data).__name__}")
+    return data, label
+
+
+def load_world(source: str | Path | dict | World) -> World:
+    """Load and validate a world.
+
+    Parameters
+    ----------
+    source
+        A path to a YAML world file, the name of a bundled scenario (see
+        :func:`bundled_scenarios`), a dict with the world-file keys, or a :class:`World`.
+
+    Raises
+    ------
+    WorldError
+        Listing every problem with where it is and how to fix it.
+
+    Examples
+    --------
+    >>> import tripwire
+    >>> world = tripwire.load_world("july1914")
+    >>> world.origins[0].label
+    'AUH->SRB'
+    """
+    if isinstance(source, World):
+        return source
+    if isinstance(source, dict):
+        data, label = source, "world"
+    else:
+        data, label = _read_source(source)
+    try:
+        return World.model_validate(data)
+    except ValidationError as exc:
+        n = exc.error_count()
+        raise WorldError(f"{label}: {n} problem(s)\n" + format_errors(exc)) from None
+
