@@ -19,7 +19,7 @@ _LAZY = {
     "bundled_scenarios": "world",
     "compile_world": "compile",
     "CompiledWorld": "compile",
-    "simulate": "simulate",
+    "simulate": "simulation",
     "summarize": "results",
     "world_from_atop": "data",
     "sweep": "sweep",

@@ -1,0 +1,218 @@
+"""Slow, obvious reference implementation of one trial (DESIGN.md §2.3), straight from the World.
+
+It shares no code with the compile step or the kernel. Uniform draws come from a ``draw()``
+callable: either :class:`TripwireStream` (a plain-integer port of the kernel's counter-based
+generator, for exact comparison) or numpy's generator (for an independent statistical check).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+M64 = (1 << 64) - 1
+
+
+def splitmix64(x: int) -> int:
+    z = (x + 0x9E3779B97F4A7C15) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def rotl(x: int, k: int) -> int:
+    return ((x << k) | (x >> (64 - k))) & M64
+
+
+class TripwireStream:
+    """xoroshiro128+ seeded from splitmix64 of (seed, trial), as DESIGN.md §4 describes."""
+
+    def __init__(self, seed: int, trial: int):
+        key = splitmix64((splitmix64(seed) + trial) & M64)
+        self.s0 = splitmix64(key)
+        self.s1 = splitmix64(key ^ 0xD1B54A32D192ED03)
+
+    def __call__(self) -> float:
+        s0, s1 = self.s0, self.s1
+        result = ((s0 + s1) & M64) >> 11
+        s1 ^= s0
+        self.s0 = rotl(s0, 24) ^ s1 ^ ((s1 << 16) & M64)
+        self.s1 = rotl(s1, 37)
+        return result / 2.0**53
+
+
+KINDS = {"defense": "DEFEND", "offense": "ASSIST", "entente": "ALIGN", "consultation": "ALIGN"}
+
+
+def edges_of(world) -> dict[str, list[dict]]:
+    """Outgoing edges per caller, in the documented order (by trigger; ties in file order)."""
+    levels = world.ladder.levels
+    out: dict[str, list[dict]] = {s.code: [] for s in world.states}
+    for t in world.treaties:
+        if t.kind in ("neutrality", "nonaggression"):
+            continue
+        owing = t.guarantors or t.members
+        for g in owing:
+            for m in t.members:
+                if m != g:
+                    out[m].append(dict(to=g, kind=KINDS[t.kind], p=t.reliability,
+                                       trigger=levels.index(t.trigger), treaty=t.name))
+    for r in world.rivalries:
+        x, y = r.states
+        for i, j in ((x, y), (y, x)):
+            out[i].append(dict(to=j, kind="OPPOSE", p=r.hostility, trigger=levels.index(r.trigger),
+                               treaty=None))
+    for code in out:
+        out[code].sort(key=lambda e: e["trigger"])  # stable
+    return out
+
+
+def pledges_of(world) -> dict[str, set[str]]:
+    """pledges[j] = the states j has pledged never to oppose."""
+    out: dict[str, set[str]] = {s.code: set() for s in world.states}
+    for t in world.treaties:
+        if t.kind in ("neutrality", "nonaggression"):
+            for g in t.guarantors or t.members:
+                out[g] |= {m for m in t.members if m != g}
+    return out
+
+
+def origins_of(world) -> list[tuple[str, str, float]]:
+    if world.origins == "rivalries":
+        pairs = []
+        for r in world.rivalries:
+            if r.hostility > 0:
+                x, y = r.states
+                pairs += [(x, y, r.hostility / 2), (y, x, r.hostility / 2)]
+        return pairs
+    return [(o.initiator, o.target, o.weight) for o in world.origins]
+
+
+def run_reference(world, trials: int, draw_factory) -> dict:
+    """Run ``trials`` trials; ``draw_factory(t)`` returns the uniform source of trial ``t``."""
+    edges, pledges, origins = edges_of(world), pledges_of(world), origins_of(world)
+    cap = {s.code: s.capability for s in world.states}
+    levels = world.ladder.levels
+    top = len(levels) - 1
+    war = levels.index(world.ladder.war)
+    esc, pol = world.escalation, world.policy
+    sigma = esc.misperception * (1 - pol.communication)
+    settle = [1 - (1 - s) * (1 - pol.dispute_resolution) for s in esc.settle]
+    up = [u * (1 - pol.confidence_building) if lv < war else u for lv, u in enumerate(esc.up)]
+    total_w = sum(w for *_, w in origins)
+    tallies = dict(outcome=Counter(), involved=Counter(), war=Counter(), side=Counter(),
+                   origin_level=Counter(), honoured=Counter(), failed=Counter(), rounds=Counter())
+
+    for t in range(trials):
+        draw = draw_factory(t)
+        u = draw()
+        acc, o = 0.0, len(origins) - 1
+        for k, (*_, w) in enumerate(origins):
+            acc += w / total_w
+            if u < acc:
+                o = k
+                break
+        a, b, _ = origins[o]
+        m = 1.0
+        if sigma > 0:
+            u1 = draw() + 2.0**-53  # (r + 1) / 2**53: in (0, 1]
+            u2 = draw()
+            z = math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2)
+            m = math.exp(sigma * z - sigma * sigma / 2)
+        side = {a: 0, b: 1}
+        order = [a, b]
+        tried: set[tuple[str, int]] = set()
+        level, rnd = 0, 0
+
+        def restrained(j: str, s: int) -> bool:
+            return any(x in side and side[x] != s for x in pledges[j])
+
+        while True:
+            k = 0
+            while k < len(order):
+                i = order[k]
+                for n, e in enumerate(edges[i]):
+                    if e["trigger"] > level or (i, n) in tried:
+                        continue
+                    tried.add((i, n))
+                    j = e["to"]
+                    if j in side:
+                        continue
+                    if (e["kind"] == "DEFEND" and side[i] != 1) or (e["kind"] == "ASSIST" and side[i] != 0):
+                        continue
+                    join = 1 - side[i] if e["kind"] == "OPPOSE" else side[i]
+                    if restrained(j, join):
+                        continue
+                    if draw() < e["p"]:
+                        if e["treaty"] is not None:
+                            tallies["honoured"][e["treaty"]] += 1
+                    else:
+                        if e["treaty"] is None:
+                            continue
+                        tallies["failed"][e["treaty"]] += 1
+                        if pol.defection == 0 or draw() >= pol.defection:
+                            continue
+                        join = 1 - join
+                        if restrained(j, join):
+                            continue
+                    side[j] = join
+                    order.append(j)
+                k += 1
+            if level == top or rnd == esc.max_rounds:
+                break
+            backing = sum(
+                e["p"] * cap[e["to"]]
+                for n, e in enumerate(edges[b])
+                if e["kind"] in ("DEFEND", "ALIGN") and (b, n) not in tried
+            )
+            s_a = sum(cap[x] for x in order if side[x] == 0)
+            s_b = sum(cap[x] for x in order if side[x] == 1)
+            denom = s_a + s_b + m * backing
+            rho = 0.5 if denom == 0 else s_a / denom
+            p_up = min(1.0, up[level] * (2 * rho) ** esc.deterrence)
+            p_settle = settle[level]
+            if p_up + p_settle > 1:
+                p_up, p_settle = p_up / (p_up + p_settle), p_settle / (p_up + p_settle)
+            u = draw()
+            if u < p_settle:
+                break
+            if u < p_settle + p_up:
+                level += 1
+            rnd += 1
+        tallies["outcome"][(level, len(order))] += 1
+        tallies["origin_level"][(o, level)] += 1
+        tallies["rounds"][rnd] += 1
+        for x in order:
+            tallies["involved"][x] += 1
+            tallies["side"][(x, side[x])] += 1
+            if level >= war:
+                tallies["war"][x] += 1
+    return tallies
+
+
+def as_arrays(world, tallies: dict) -> dict[str, np.ndarray]:
+    """The reference tallies in the layout of ``tripwire.simulate``'s dataset."""
+    codes = [s.code for s in world.states]
+    n, n_levels = len(codes), len(world.ladder.levels)
+    names = [t.name for t in world.treaties]
+    n_origins = len(origins_of(world))
+    out = {
+        "outcome_count": np.zeros((n_levels, n - 1), dtype=np.int64),
+        "involved_count": np.array([tallies["involved"][c] for c in codes], dtype=np.int64),
+        "war_count": np.array([tallies["war"][c] for c in codes], dtype=np.int64),
+        "side_count": np.array([[tallies["side"][(c, s)] for s in (0, 1)] for c in codes], dtype=np.int64),
+        "origin_level_count": np.array(
+            [[tallies["origin_level"][(o, lv)] for lv in range(n_levels)] for o in range(n_origins)],
+            dtype=np.int64,
+        ),
+        "treaty_honoured": np.array([tallies["honoured"][x] for x in names], dtype=np.int64),
+        "treaty_failed": np.array([tallies["failed"][x] for x in names], dtype=np.int64),
+        "rounds_count": np.array(
+            [tallies["rounds"][r] for r in range(world.escalation.max_rounds + 1)], dtype=np.int64
+        ),
+    }
+    for (lv, size), count in tallies["outcome"].items():
+        out["outcome_count"][lv, size - 2] = count
+    return out
