@@ -57,13 +57,21 @@ def edges_of(world) -> dict[str, list[dict]]:
         for g in owing:
             for m in t.members:
                 if m != g:
-                    out[m].append(dict(to=g, kind=KINDS[t.kind], p=t.reliability,
-                                       trigger=levels.index(t.trigger), treaty=t.name))
+                    out[m].append(
+                        dict(
+                            to=g,
+                            kind=KINDS[t.kind],
+                            p=t.reliability,
+                            trigger=levels.index(t.trigger),
+                            treaty=t.name,
+                        )
+                    )
     for r in world.rivalries:
         x, y = r.states
         for i, j in ((x, y), (y, x)):
-            out[i].append(dict(to=j, kind="OPPOSE", p=r.hostility, trigger=levels.index(r.trigger),
-                               treaty=None))
+            out[i].append(
+                dict(to=j, kind="OPPOSE", p=r.hostility, trigger=levels.index(r.trigger), treaty=None)
+            )
     for code in out:
         out[code].sort(key=lambda e: e["trigger"])  # stable
     return out
@@ -102,8 +110,16 @@ def run_reference(world, trials: int, draw_factory) -> dict:
     settle = [1 - (1 - s) * (1 - pol.dispute_resolution) for s in esc.settle]
     up = [u * (1 - pol.confidence_building) if lv < war else u for lv, u in enumerate(esc.up)]
     total_w = sum(w for *_, w in origins)
-    tallies = dict(outcome=Counter(), involved=Counter(), war=Counter(), side=Counter(),
-                   origin_level=Counter(), honoured=Counter(), failed=Counter(), rounds=Counter())
+    tallies = dict(
+        outcome=Counter(),
+        involved=Counter(),
+        war=Counter(),
+        side=Counter(),
+        origin_level=Counter(),
+        honoured=Counter(),
+        failed=Counter(),
+        rounds=Counter(),
+    )
 
     for t in range(trials):
         draw = draw_factory(t)
@@ -126,7 +142,7 @@ def run_reference(world, trials: int, draw_factory) -> dict:
         tried: set[tuple[str, int]] = set()
         level, rnd = 0, 0
 
-        def restrained(j: str, s: int) -> bool:
+        def restrained(j: str, s: int, side=side) -> bool:
             return any(x in side and side[x] != s for x in pledges[j])
 
         while True:

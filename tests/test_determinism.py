@@ -2,9 +2,9 @@
 
 import numpy as np
 from conftest import small_world
+from tripwire.kernels.rng import first_outputs
 
 import tripwire
-from tripwire.kernels.rng import first_outputs
 
 
 def test_identical_for_threads_and_blocks():
@@ -21,7 +21,9 @@ def test_trial_ranges_add_up():
 
     cw = compile_world(tripwire.World.model_validate(small_world()))
     whole = run_tallies(cw, 30_000, seed=3)
-    parts = [run_tallies(cw, n, seed=3, first_trial=f) for f, n in ((0, 10_000), (10_000, 15_000), (25_000, 5_000))]
+    parts = [
+        run_tallies(cw, n, seed=3, first_trial=f) for f, n in ((0, 10_000), (10_000, 15_000), (25_000, 5_000))
+    ]
     for name, value in whole.items():
         np.testing.assert_array_equal(value, sum(p[name] for p in parts), err_msg=name)
 

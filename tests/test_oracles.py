@@ -21,8 +21,16 @@ def pure_cascade(n_states, edges, origin=("S0", "S1")):
         if kind == "rivalry":
             rivalries.append({"states": [f"S{i}", f"S{j}"], "hostility": p, "trigger": 0})
         else:
-            treaties.append({"name": f"e{k}", "kind": kind, "members": [f"S{i}", f"S{j}"],
-                             "guarantors": [f"S{j}"], "reliability": p, "trigger": 0})
+            treaties.append(
+                {
+                    "name": f"e{k}",
+                    "kind": kind,
+                    "members": [f"S{i}", f"S{j}"],
+                    "guarantors": [f"S{j}"],
+                    "reliability": p,
+                    "trigger": 0,
+                }
+            )
     return {
         "name": "pure-cascade",
         "ladder": {"levels": ["crisis"], "war": "crisis"},
@@ -115,8 +123,13 @@ def dyad_world(up, settle, cap_a, cap_b, gamma, max_rounds, policy=None):
     return {
         "name": "dyad",
         "ladder": {"levels": levels, "war": levels[len(levels) // 2]},
-        "escalation": {"up": up, "settle": settle, "deterrence": gamma, "misperception": 0.5,
-                       "max_rounds": max_rounds},
+        "escalation": {
+            "up": up,
+            "settle": settle,
+            "deterrence": gamma,
+            "misperception": 0.5,
+            "max_rounds": max_rounds,
+        },
         "policy": policy or {},
         "states": [{"code": "A", "capability": cap_a}, {"code": "B", "capability": cap_b}],
         "origins": [{"initiator": "A", "target": "B"}],
@@ -158,8 +171,14 @@ def exact_dyad(up, settle, rho, gamma, max_rounds):
         ([0.35, 0.3, 0.3, 0.25], [0.25, 0.2, 0.15, 0.1, 0.05], (0.3, 0.1), 1.0, 40, None),
         ([0.6, 0.5], [0.5, 0.3, 0.0], (0.2, 0.2), 2.0, 6, None),
         ([0.9, 0.9, 0.9], [0.2, 0.3, 0.2, 0.0], (0.7, 0.1), 1.5, 10, None),  # p_up + p_settle > 1
-        ([0.35, 0.3, 0.3, 0.25], [0.25, 0.2, 0.15, 0.1, 0.05], (0.3, 0.1), 1.0, 40,
-         {"dispute_resolution": 0.3, "confidence_building": 0.5, "communication": 0.9}),
+        (
+            [0.35, 0.3, 0.3, 0.25],
+            [0.25, 0.2, 0.15, 0.1, 0.05],
+            (0.3, 0.1),
+            1.0,
+            40,
+            {"dispute_resolution": 0.3, "confidence_building": 0.5, "communication": 0.9},
+        ),
     ],
 )
 def test_isolated_dyad_follows_the_absorbing_chain(up, settle, caps, gamma, max_rounds, policy):
@@ -195,11 +214,13 @@ def involved(ds):
 
 
 def test_certain_and_impossible_obligations():
-    ds = deterministic([
-        {"name": "BC", "kind": "defense", "members": ["B", "C"], "reliability": 1.0, "trigger": 0},
-        {"name": "CD", "kind": "defense", "members": ["C", "D"], "reliability": 1.0, "trigger": "war"},
-        {"name": "BE", "kind": "defense", "members": ["B", "E"], "reliability": 0.0, "trigger": 0},
-    ])
+    ds = deterministic(
+        [
+            {"name": "BC", "kind": "defense", "members": ["B", "C"], "reliability": 1.0, "trigger": 0},
+            {"name": "CD", "kind": "defense", "members": ["C", "D"], "reliability": 1.0, "trigger": "war"},
+            {"name": "BE", "kind": "defense", "members": ["B", "E"], "reliability": 0.0, "trigger": 0},
+        ]
+    )
     assert involved(ds) == {"A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 0}
     # up = 1, settle = 0: every trial climbs to the top
     assert int(ds.outcome_count.sel(level="general_war", size=4)) == 2000
@@ -223,22 +244,37 @@ def test_neutrality_pledge_keeps_a_state_out():
 
 
 def test_one_way_guarantee():
-    guarantee = {"name": "London 1839", "kind": "defense", "members": ["C", "B"], "guarantors": ["C"],
-                 "reliability": 1.0, "trigger": 0}
+    guarantee = {
+        "name": "London 1839",
+        "kind": "defense",
+        "members": ["C", "B"],
+        "guarantors": ["C"],
+        "reliability": 1.0,
+        "trigger": 0,
+    }
     assert involved(deterministic([guarantee], origins=[("A", "B")]))["C"] == 2000
     # B owes C nothing: a crisis against C does not bring B in
     assert involved(deterministic([guarantee], origins=[("A", "C")]))["B"] == 0
 
 
 def test_offense_applies_only_on_the_initiator_side():
-    offense = {"name": "BC offense", "kind": "offense", "members": ["B", "C"], "reliability": 1.0, "trigger": 0}
+    offense = {
+        "name": "BC offense",
+        "kind": "offense",
+        "members": ["B", "C"],
+        "reliability": 1.0,
+        "trigger": 0,
+    }
     assert involved(deterministic([offense], origins=[("A", "B")]))["C"] == 0
     assert involved(deterministic([offense], origins=[("B", "A")]))["C"] == 2000
 
 
 def test_certain_rival_joins_the_other_side_and_settlement_is_immediate():
-    ds = deterministic([], rivalries=[{"states": ["B", "E"], "hostility": 1.0, "trigger": 0}],
-                       escalation={"up": 0.0, "settle": 1.0})
+    ds = deterministic(
+        [],
+        rivalries=[{"states": ["B", "E"], "hostility": 1.0, "trigger": 0}],
+        escalation={"up": 0.0, "settle": 1.0},
+    )
     assert int(ds.side_count.sel(state="E", side="initiator")) == 2000
     assert int(ds.outcome_count.sel(level="crisis", size=3)) == 2000
     assert int(ds.rounds_count.sel(round=0)) == 2000

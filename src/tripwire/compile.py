@@ -90,10 +90,26 @@ class CompiledWorld:
     def kernel_args(self) -> tuple:
         """The world part of the arguments of ``tripwire.kernels.cascade.run_trials``."""
         return (
-            self.capability, self.edge_ptr, self.edge_dst, self.edge_kind, self.edge_thresh,
-            self.edge_trigger, self.edge_treaty, self.backing_from, self.pledge_ptr, self.pledge_to,
-            self.origin_a, self.origin_b, self.origin_cum, self.up, self.settle, self.war_level,
-            self.deterrence, self.sigma, int(threshold(self.defection)), self.max_rounds,
+            self.capability,
+            self.edge_ptr,
+            self.edge_dst,
+            self.edge_kind,
+            self.edge_thresh,
+            self.edge_trigger,
+            self.edge_treaty,
+            self.backing_from,
+            self.pledge_ptr,
+            self.pledge_to,
+            self.origin_a,
+            self.origin_b,
+            self.origin_cum,
+            self.up,
+            self.settle,
+            self.war_level,
+            self.deterrence,
+            self.sigma,
+            int(threshold(self.defection)),
+            self.max_rounds,
         )
 
 

@@ -29,7 +29,8 @@ Obligations
     describes the date, not what came after it.
 State codes
     COW abbreviations as NMC spells them for the date's year, found through the ATOP member's
-    ccode. Note ccode 345 is ``YUG`` throughout NMC: Serbia in 1914 is ``YUG``. Codes given by
+    ccode. Note ccode 345 is ``YUG`` throughout NMC: Serbia in 1914 is ``YUG``; and NMC v6
+    spells Romania ``ROM`` where the COW state list has ``RUM``. Codes given by
     the caller (``states``, ``origins``, rivalries) may be COW abbreviations or integer ccodes.
     No names file is read, so each state's name is its code.
 Capabilities
@@ -41,7 +42,9 @@ Capabilities
 States without capabilities
     An ATOP member with no NMC row for the year (outside the interstate system) is dropped from
     its treaties with a :class:`DataWarning`; a treaty left with fewer than two members, or
-    with no guarantor, is dropped with a warning too.
+    with no guarantor, is dropped with a warning too. On 1914-07-28 this drops Costa Rica (94)
+    and Montenegro (341, which NMC v6 has only from 2006), and with it the Serbian-Montenegrin
+    alliance (ATOP 1480).
 State set
     The members of the treaties built, plus ``states``, plus the states named in ``origins``
     and rivalries. ``states="all"`` takes every state in NMC that year.
@@ -225,8 +228,8 @@ def _members_in_force(df: pd.DataFrame, when: _dt.date, label: str) -> tuple[pd.
     hi = int(max(df["yrent"].max(), df["yrexit"].max()))
     if not lo <= when.year <= hi:
         raise ValueError(
-            f"date {when.isoformat()} is outside the ATOP data in {label}: it covers {lo}-{hi} "
-            f"(entry years {lo}-{int(df['yrent'].max())})"
+            f"date {when.isoformat()} is outside the ATOP data in {label}: "
+            f"its entry and exit years span {lo}-{hi}"
         )
     entry = _date_key(df["yrent"], df["moent"], df["dayent"])
     yrexit = df["yrexit"].fillna(0)
@@ -361,7 +364,7 @@ def capability_shares(year: int, capabilities: str | Path | pd.DataFrame) -> pd.
     Needs the NMC file (``../shared/data`` in a checkout):
 
     >>> caps = capability_shares(1914, "NMC-60-abridged.csv")  # doctest: +SKIP
-    >>> round(caps["capability"].sum(), 12)  # doctest: +SKIP
+    >>> round(float(caps["capability"].sum()), 12)  # doctest: +SKIP
     1.0
     """
     if isinstance(year, bool) or not isinstance(year, int | np.integer):

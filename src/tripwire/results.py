@@ -20,7 +20,10 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "trials": ((), "trials run"),
     "outcome_count": (("level", "size"), "trials by final level and number of participants"),
     "involved_count": (("state",), "trials in which the state participated"),
-    "war_count": (("state",), "trials in which the state participated and the final level was at or above war"),
+    "war_count": (
+        ("state",),
+        "trials in which the state participated and the final level was at or above war",
+    ),
     "side_count": (("state", "side"), "trials in which the state participated, by side"),
     "origin_level_count": (("origin", "level"), "trials by crisis origin and final level"),
     "treaty_honoured": (("treaty",), "obligation edges of the treaty that fired"),
@@ -36,7 +39,10 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "p_side": (("state", "side"), "P(state participates on this side)"),
     "p_origin_level": (("origin", "level"), "P(final level = l | the crisis started at this origin)"),
     "expected_participants": ((), "expected number of participants"),
-    "treaty_honoured_rate": (("treaty",), "honoured / (honoured + failed) obligation edges (NaN if never tried)"),
+    "treaty_honoured_rate": (
+        ("treaty",),
+        "honoured / (honoured + failed) obligation edges (NaN if never tried)",
+    ),
 }
 TALLIES = [k for k in VARIABLES if not k.startswith(("p_", "expected", "treaty_honoured_rate"))]
 PROPORTIONS = {  # derived proportion -> (tally, denominator name)
@@ -100,7 +106,9 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
     p_level = ds["outcome_count"].sum("size") / n
     derived = {
         "p_level": p_level,
-        "p_exceed": p_level.isel(level=slice(None, None, -1)).cumsum("level").isel(level=slice(None, None, -1)),
+        "p_exceed": p_level.isel(level=slice(None, None, -1))
+        .cumsum("level")
+        .isel(level=slice(None, None, -1)),
         "p_size": ds["outcome_count"].sum("level") / n,
         "p_involved": ds["involved_count"] / n,
         "p_war": ds["war_count"] / n,

@@ -19,8 +19,15 @@ __all__ = ["simulate", "run_tallies", "TALLY_NAMES"]
 
 #: Names of the tallies ``run_trials`` returns, in order.
 TALLY_NAMES = (
-    "outcome_count", "involved_count", "war_count", "side_count", "origin_level_count",
-    "treaty_honoured", "treaty_failed", "rounds_count", "edge_tries",
+    "outcome_count",
+    "involved_count",
+    "war_count",
+    "side_count",
+    "origin_level_count",
+    "treaty_honoured",
+    "treaty_failed",
+    "rounds_count",
+    "edge_tries",
 )
 #: Trials per kernel call when reporting progress.
 PROGRESS_CHUNK = 1 << 20
@@ -68,8 +75,12 @@ def run_tallies(
             n = min(chunk, trials - done)
             n_blocks = min(n, blocks if blocks is not None else 8 * threads)
             out = run_trials(
-                np.int64(seed), np.int64(first_trial + done), np.int64(n), np.int64(n_blocks),
-                np.int64(len(cw.treaties)), *cw.kernel_args(),
+                np.int64(seed),
+                np.int64(first_trial + done),
+                np.int64(n),
+                np.int64(n_blocks),
+                np.int64(len(cw.treaties)),
+                *cw.kernel_args(),
             )
             if totals is None:
                 totals = dict(zip(TALLY_NAMES, out, strict=True))

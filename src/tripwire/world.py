@@ -18,8 +18,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import defaults
 
-__all__ = ["World", "State", "Treaty", "Rivalry", "Origin", "Ladder", "Escalation", "Policy",
-           "WorldError", "load_world", "bundled_scenarios", "format_errors"]
+__all__ = [
+    "World",
+    "State",
+    "Treaty",
+    "Rivalry",
+    "Origin",
+    "Ladder",
+    "Escalation",
+    "Policy",
+    "WorldError",
+    "load_world",
+    "bundled_scenarios",
+    "format_errors",
+]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -213,7 +225,8 @@ class World(_Strict):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             problems.append(f"states: duplicate state code(s) {dupes}; each code must be unique")
-        known_list = ", ".join(codes) if len(codes) <= 40 else ", ".join(codes[:40]) + ", ..."
+        distinct = list(dict.fromkeys(codes))
+        known_list = ", ".join(distinct[:40]) + (", ..." if len(distinct) > 40 else "")
 
         def unknown(where: str, code: str) -> None:
             hint = difflib.get_close_matches(code, codes, n=1)
@@ -411,6 +424,5 @@ def load_world(source: str | Path | dict | World) -> World:
     try:
         return World.model_validate(data)
     except ValidationError as exc:
-        n = exc.error_count()
-        raise WorldError(f"{label}: {n} problem(s)\n" + format_errors(exc)) from None
-
+        lines = format_errors(exc)
+        raise WorldError(f"{label}: {lines.count(chr(10)) + 1} problem(s)\n{lines}") from None

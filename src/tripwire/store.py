@@ -1,0 +1,51 @@
+"""Writing and reading results: zarr (v3) stores and netCDF files."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+SUFFIXES = (".zarr", ".nc")
+
+
+def zarr_ready(ds: xr.Dataset) -> xr.Dataset:
+    """Store text as variable-length strings (a zarr v3 data type) instead of fixed-width unicode."""
+    text = {name: ds[name].astype(object) for name in ds.variables if ds[name].dtype.kind == "U"}
+    return ds.assign_coords({k: v for k, v in text.items() if k in ds.coords}).assign(
+        {k: v for k, v in text.items() if k not in ds.coords}
+    )
+
+
+def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+    """Write a result to ``path``: a zarr v3 store (``.zarr``, replaced if present) or netCDF (``.nc``)."""
+    path = Path(path)
+    if path.suffix not in SUFFIXES:
+        raise ValueError(f"output {str(path)!r} must end in .zarr or .nc, saw {path.suffix or 'no suffix'!r}")
+    if path.suffix == ".nc":
+        ds.to_netcdf(path)
+    else:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part")
+            zarr_ready(ds).to_zarr(path, mode="w", zarr_format=3, consolidated=True)
+    return path
+
+
+def open_result(path: str | os.PathLike) -> xr.Dataset:
+    """Open a result written by :func:`write_dataset` (loaded into memory, text as ``str``)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no result at {str(path)!r}")
+    if path.suffix == ".nc":
+        with xr.open_dataset(path) as ds:
+            return ds.load()
+    ds = xr.open_zarr(path, consolidated=True).load()
+    text = {
+        k: ds[k].copy(data=np.array(ds[k].values.tolist(), dtype=str))
+        for k in ds.variables
+        if ds[k].dtype == np.dtype(object)
+    }
+    return ds.assign_coords({k: v for k, v in text.items() if k in ds.coords})
