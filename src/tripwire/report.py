@@ -61,7 +61,8 @@ def summary_tables(ds: xr.Dataset, top: int = 5) -> list[Table]:
     exceed.add_column("probability", justify="right")
     exceed.add_column("95 % interval", justify="right")
     for level, p, lo, hi in s["exceed"]:
-        exceed.add_row(level + (" (war)" if level == war else ""), f"{p:.4f}", f"{lo:.4f} – {hi:.4f}")
+        label = level + (" (war level)" if level == war != "war" else "")
+        exceed.add_row(label, f"{p:.4f}", f"{lo:.4f} – {hi:.4f}")
     exceed.caption = f"expected participants: {s['expected_participants']:.3f}"
 
     states = Table(title="states most likely drawn in")

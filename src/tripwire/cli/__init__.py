@@ -1,0 +1,44 @@
+"""The ``tripwire`` command line. Each command lives in its own module with an ``add_parsers``
+function; importing them is cheap (heavy imports happen inside the command handlers)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from .. import __version__
+from . import run, world
+from ._common import EXIT_USAGE
+
+COMMANDS = (run, world)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tripwire", description="Monte Carlo escalation engine: crisis cascades over alliance networks."
+    )
+    parser.add_argument("--version", action="version", version=f"tripwire {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    console = Console()
+    try:
+        return args.func(args, console)
+    except (ValueError, FileNotFoundError, TypeError) as exc:
+        Console(stderr=True).print(f"error: {exc}", markup=False, highlight=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        Console(stderr=True).print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Synthetic worlds for benchmarks and scaling studies, and the pure-cascade configuration.
+
+:func:`bloc_network` builds two rival superblocs: each bloc is cut into regional pacts (multilateral
+ententes of about ``region_size`` states), each pact's first member is tied to its bloc leader, and
+a few sparse ties cross the blocs. Crises start at random rival pairs (one state from each bloc).
+:func:`erdos_renyi` gives a random graph of bilateral ententes. :func:`pure_cascade` turns any world
+into the pure-cascade configuration of DESIGN.md §2.4 (one level, every trigger 0, no settling):
+the plain independent-cascade model from a seed pair.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .world import World
+
+
+def _world(name: str, n_states: int, treaties: list[dict], origins: list[tuple[int, int]], rng) -> World:
+    return World.model_validate(
+        {
+            "name": name,
+            "states": [
+                {"code": f"S{k:04d}", "capability": float(c)} for k, c in enumerate(rng.pareto(2.0, n_states))
+            ],
+            "treaties": treaties,
+            "origins": [{"initiator": f"S{a:04d}", "target": f"S{b:04d}"} for a, b in origins],
+        }
+    )
+
+
+def bloc_network(
+    n_states: int,
+    *,
+    seed: int = 0,
+    region_size: int = 8,
+    reliability: tuple[float, float] = (0.02, 0.2),
+    cross_ties: float = 0.05,
+    n_origins: int | None = None,
+) -> World:
+    """Two rival superblocs of regional pacts with sparse cross-bloc ties.
+
+    Parameters
+    ----------
+    n_states
+        Number of states (>= 4), split evenly between the blocs.
+    seed
+        Seed of the network's construction (not of the trials).
+    region_size
+        States per regional pact.
+    reliability
+        Range of the uniform draw of each treaty's reliability.
+    cross_ties
+        Cross-bloc bilateral ententes per state.
+    n_origins
+        Rival pairs where crises start (default ``n_states // 4``), drawn one from each bloc.
+
+    Examples
+    --------
+    >>> world = bloc_network(64, seed=1)
+    >>> len(world.states)
+    64
+    """
+    if n_states < 4:
+        raise ValueError(f"a bloc network needs at least 4 states, saw n_states={n_states}")
+    rng = np.random.default_rng(seed)
+    blocs = [np.arange(0, n_states // 2), np.arange(n_states // 2, n_states)]
+    treaties: list[dict] = []
+
+    def add(members, kind: str = "entente") -> None:
+        treaties.append(
+            {
+                "name": f"T{len(treaties)}",
+                "kind": kind,
+                "members": [f"S{m:04d}" for m in members],
+                "reliability": float(rng.uniform(*reliability)),
+                "trigger": 0,
+            }
+        )
+
+    for bloc in blocs:
+        leader = bloc[0]
+        for start in range(0, bloc.size, region_size):
+            region = bloc[start : start + region_size]
+            if region.size >= 2:
+                add(region)
+            if region[0] != leader:
+                add([leader, region[0]], "defense")
+    for _ in range(max(1, int(cross_ties * n_states))):
+        add([rng.choice(blocs[0]), rng.choice(blocs[1])])
+    n_origins = n_origins or max(1, n_states // 4)
+    origins = sorted({(int(rng.choice(blocs[0])), int(rng.choice(blocs[1]))) for _ in range(n_origins)})
+    return _world(f"blocs{n_states}", n_states, treaties, origins, rng)
+
+
+def erdos_renyi(
+    n_states: int, mean_degree: float = 6.0, *, seed: int = 0, reliability: tuple[float, float] = (0.02, 0.2)
+) -> World:
+    """A G(n, p) graph of bilateral ententes with ``p = mean_degree / (n - 1)``; crises start at
+    random pairs."""
+    rng = np.random.default_rng(seed)
+    p = mean_degree / (n_states - 1)
+    iu, ju = np.triu_indices(n_states, k=1)
+    keep = rng.random(iu.size) < p
+    treaties = [
+        {"name": f"T{k}", "kind": "entente", "members": [f"S{i:04d}", f"S{j:04d}"],
+         "reliability": float(rng.uniform(*reliability)), "trigger": 0}
+        for k, (i, j) in enumerate(zip(iu[keep], ju[keep], strict=True))
+    ]
+    draws = (rng.choice(n_states, 2, replace=False) for _ in range(max(1, n_states // 4)))
+    pairs = sorted({(int(a), int(b)) for a, b in draws})
+    return _world(f"er{n_states}", n_states, treaties, pairs, rng)
+
+
+def pure_cascade(world: World) -> World:
+    """The pure-cascade configuration of ``world``: one level, every trigger 0, ``settle = [0]``,
+    no misperception, no policies. Involvement is then reachability in the random live-edge graph."""
+    data = world.model_dump(exclude_none=True)
+    data["ladder"] = {"levels": ["crisis"], "war": "crisis"}
+    data["escalation"] = {"up": [], "settle": [0.0], "misperception": 0.0, "max_rounds": 0}
+    data["policy"] = {}
+    for t in data["treaties"]:
+        if "trigger" in t:
+            t["trigger"] = 0
+    for r in data["rivalries"]:
+        r["trigger"] = 0
+    return World.model_validate(data)
