@@ -9,8 +9,8 @@ Draw order within a trial (fixed, documented in the project docs):
 2. two draws for the misperception factor, only when ``sigma > 0``;
 3. joining closure: participants in joining order, each one's edges in CSR order (within a caller,
    edges are sorted by trigger level, so the tried edges of a caller are always a prefix of its
-   row); one draw per edge that is tried with a draw, and a second one on failure when
-   ``defection > 0`` (treaty edges only);
+   row, ending at ``level_end[caller, level]``); one draw per edge that is tried with a draw, and
+   a second one on failure when ``defection > 0`` (treaty edges only);
 4. one draw per escalation step.
 """
 
@@ -19,11 +19,9 @@ import numpy as np
 from .accelerate import PARALLEL, SCALAR, SERIAL, njit, prange
 from .rng import INV53, next53, std_normal, trial_state
 
-# kernel edge kinds (DESIGN.md §2.2)
-DEFEND = 0  # applies when the caller is on the target side; the callee joins the caller's side
-ASSIST = 1  # applies when the caller is on the initiator side; joins the caller's side
-ALIGN = 2  # applies on either side; joins the caller's side
-OPPOSE = 3  # applies on either side; joins the side opposing the caller
+# An edge's side rule (one int8): bit s set = the edge applies when its caller is on side s;
+# bit 2 set = the callee joins the side opposing the caller. See tripwire.compile.SIDE_RULE.
+FLIP_SHIFT = 2
 
 SIDE_A = 0  # initiator side
 SIDE_B = 1  # target side
@@ -47,10 +45,10 @@ def _block(
     last,
     capability,
     edge_ptr,
+    level_end,
     edge_dst,
-    edge_kind,
+    edge_rule,
     edge_thresh,
-    edge_trigger,
     edge_treaty,
     backing_from,
     pledge_ptr,
@@ -65,17 +63,29 @@ def _block(
     sigma,
     defection_thresh,
     max_rounds,
-    outcome,
-    involved,
-    war,
-    side_count,
-    origin_level,
-    honoured,
-    failed,
-    rounds_hist,
-    tries,
+    out_outcome,
+    out_involved,
+    out_war,
+    out_side_count,
+    out_origin_level,
+    out_honoured,
+    out_failed,
+    out_rounds_hist,
+    out_tries,
 ):
-    """Run trials ``first .. last-1`` and add their tallies to the ``out`` arrays."""
+    """Run trials ``first .. last-1`` and add their tallies to the ``out_*`` arrays.
+
+    Tallies accumulate in arrays local to the block (no two threads write one cache line) and
+    are added to the outputs once at the end.
+    """
+    outcome = np.zeros_like(out_outcome)
+    involved = np.zeros_like(out_involved)
+    war = np.zeros_like(out_war)
+    side_count = np.zeros_like(out_side_count)
+    origin_level = np.zeros_like(out_origin_level)
+    honoured = np.zeros_like(out_honoured)
+    failed = np.zeros_like(out_failed)
+    rounds_hist = np.zeros_like(out_rounds_hist)
     n_states = capability.size
     n_origins = origin_a.size
     top = settle.size - 1
@@ -83,6 +93,7 @@ def _block(
     ptr = edge_ptr[:-1].copy()
     parts = np.empty(n_states, dtype=np.int32)
     seed_u = np.uint64(seed)
+    has_pledges = pledge_to.size > 0
     half_sigma2 = 0.5 * sigma * sigma
     n_tried = 0
 
@@ -92,9 +103,7 @@ def _block(
         # 1. origin
         r, s0, s1 = next53(s0, s1)
         u = r * INV53
-        o = 0
-        while o < n_origins - 1 and u >= origin_cum[o]:
-            o += 1
+        o = min(np.searchsorted(origin_cum, u, side="right"), n_origins - 1)
         a = origin_a[o]
         b = origin_b[o]
 
@@ -121,19 +130,16 @@ def _block(
             while idx < n_parts:
                 i = parts[idx]
                 si = side[i]
-                e = ptr[i]
-                end = edge_ptr[i + 1]
-                while e < end and edge_trigger[e] <= level:
-                    j = edge_dst[e]
-                    kind = edge_kind[e]
-                    ee = e
-                    e += 1
+                end = level_end[i, level]
+                for ee in range(ptr[i], end):
+                    j = edge_dst[ee]
                     if side[j] != OUTSIDE:
                         continue
-                    if (kind == DEFEND and si != SIDE_B) or (kind == ASSIST and si != SIDE_A):
+                    rule = edge_rule[ee]
+                    if not (rule >> si) & 1:
                         continue
-                    join = si if kind != OPPOSE else 1 - si
-                    if _restrained(j, join, side, pledge_ptr, pledge_to):
+                    join = si ^ (rule >> FLIP_SHIFT)
+                    if has_pledges and _restrained(j, join, side, pledge_ptr, pledge_to):
                         continue
                     r, s0, s1 = next53(s0, s1)
                     k = edge_treaty[ee]
@@ -158,7 +164,7 @@ def _block(
                         strength_a += capability[j]
                     else:
                         strength_b += capability[j]
-                ptr[i] = e
+                ptr[i] = end
                 idx += 1
 
             # 4. stop at the top of the ladder or after max_rounds
@@ -197,7 +203,15 @@ def _block(
             n_tried += ptr[j] - edge_ptr[j]
             ptr[j] = edge_ptr[j]
             side[j] = OUTSIDE
-    tries[0] += n_tried
+    out_outcome += outcome
+    out_involved += involved
+    out_war += war
+    out_side_count += side_count
+    out_origin_level += origin_level
+    out_honoured += honoured
+    out_failed += failed
+    out_rounds_hist += rounds_hist
+    out_tries[0] += n_tried
 
 
 @njit(**PARALLEL)
@@ -209,10 +223,10 @@ def run_trials(
     n_treaties,
     capability,
     edge_ptr,
+    level_end,
     edge_dst,
-    edge_kind,
+    edge_rule,
     edge_thresh,
-    edge_trigger,
     edge_treaty,
     backing_from,
     pledge_ptr,
@@ -255,10 +269,10 @@ def run_trials(
             last,
             capability,
             edge_ptr,
+            level_end,
             edge_dst,
-            edge_kind,
+            edge_rule,
             edge_thresh,
-            edge_trigger,
             edge_treaty,
             backing_from,
             pledge_ptr,

@@ -21,6 +21,9 @@ from .world import World
 DEFEND, ASSIST, ALIGN, OPPOSE = 0, 1, 2, 3  # kernel edge kinds; must match kernels/cascade.py
 EDGE_KINDS = ("DEFEND", "ASSIST", "ALIGN", "OPPOSE")
 KIND_OF_TREATY = {"defense": DEFEND, "offense": ASSIST, "entente": ALIGN, "consultation": ALIGN}
+#: Side rule per kernel kind: bit s = applies when the caller is on side s (0 initiator, 1 target);
+#: bit 2 = the callee joins the opposing side (see kernels/cascade.py).
+SIDE_RULE = np.array([0b010, 0b001, 0b011, 0b111], dtype=np.int8)
 TWO53 = 2**53
 
 
@@ -57,12 +60,24 @@ class CompiledWorld:
     defection: float
     max_rounds: int
     edge_thresh: np.ndarray = field(init=False)
+    edge_rule: np.ndarray = field(init=False)  # int8[edge], SIDE_RULE of the edge's kind
+    level_end: np.ndarray = field(
+        init=False
+    )  # int64[state, level]: end of the caller's edges with trigger <= level
     backing_from: np.ndarray = field(init=False)
     origin_cum: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "edge_thresh", threshold(self.edge_prob))
+        set_(self, "edge_rule", SIDE_RULE[self.edge_kind])
+        caller = np.repeat(np.arange(len(self.codes)), np.diff(self.edge_ptr))
+        level_end = np.empty((len(self.codes), len(self.levels)), dtype=np.int64)
+        for lv in range(len(self.levels)):
+            level_end[:, lv] = self.edge_ptr[:-1] + np.bincount(
+                caller[self.edge_trigger <= lv], minlength=len(self.codes)
+            )
+        set_(self, "level_end", level_end)
         # backing_from[e]: sum of p * cap(dst) over the DEFEND/ALIGN edges e' >= e of e's row
         backing = np.where(
             (self.edge_kind == DEFEND) | (self.edge_kind == ALIGN),
@@ -92,10 +107,10 @@ class CompiledWorld:
         return (
             self.capability,
             self.edge_ptr,
+            self.level_end,
             self.edge_dst,
-            self.edge_kind,
+            self.edge_rule,
             self.edge_thresh,
-            self.edge_trigger,
             self.edge_treaty,
             self.backing_from,
             self.pledge_ptr,
