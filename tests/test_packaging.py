@@ -1,0 +1,48 @@
+"""Both a built wheel and the editable install provide tripwire.kernels and the bundled scenarios;
+``import tripwire`` compiles nothing."""
+
+import os
+import subprocess
+import sys
+import zipfile
+
+from conftest import REPO
+
+import tripwire
+
+PROBE = (
+    "import sys, tripwire, tripwire.kernels.cascade as k; "
+    "print(tripwire.__file__); print(k.__file__); print(','.join(tripwire.bundled_scenarios()))"
+)
+
+
+def test_built_wheel_ships_kernels_and_scenarios(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path / "dist")],
+        check=True, capture_output=True, timeout=300,
+    )
+    (wheel,) = (tmp_path / "dist").glob("tripwire-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for required in ("tripwire/kernels/cascade.py", "tripwire/kernels/rng.py", "tripwire/scenarios/july1914.yaml",
+                     "tripwire/cli/__init__.py", "tripwire/defaults.py"):
+        assert required in names, required
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True,
+                         cwd=tmp_path).stdout.splitlines()
+    assert out[0].startswith(str(site)) and out[1].startswith(str(site))
+    assert "july1914" in out[2].split(",")
+
+
+def test_editable_install_maps_the_kernels_folder():
+    import tripwire.kernels.cascade as cascade
+
+    assert os.path.samefile(os.path.dirname(cascade.__file__), REPO / "kernels")
+    assert "july1914" in tripwire.bundled_scenarios()
+
+
+def test_import_is_cheap():
+    code = "import sys, tripwire; print(any(m in sys.modules for m in ('numba', 'xarray', 'dask', 'distributed')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
