@@ -22,8 +22,9 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_command():
 
 def test_python_examples_run(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    for code in blocks("python"):
-        exec(compile(code, "README.md", "exec"), {})
+    namespace: dict = {}
+    for code in blocks("python"):  # one session, as in a notebook
+        exec(compile(code, "README.md", "exec"), namespace)
     out = capsys.readouterr().out
     assert "unknown key 'relability' (did you mean 'reliability'?)" in out
     assert (tmp_path / "july1914.nc").exists()
