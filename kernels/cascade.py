@@ -23,6 +23,30 @@ from .rng import INV53, next53, std_normal, trial_state
 # bit 2 set = the callee joins the side opposing the caller. See tripwire.compile.SIDE_RULE.
 FLIP_SHIFT = 2
 
+#: The world tuple the kernels take, in order (built by ``tripwire.compile.CompiledWorld``).
+WORLD_FIELDS = (
+    "capability",
+    "edge_ptr",
+    "level_end",
+    "edge_dst",
+    "edge_rule",
+    "edge_thresh",
+    "edge_treaty",
+    "backing_from",
+    "pledge_ptr",
+    "pledge_to",
+    "origin_a",
+    "origin_b",
+    "origin_cum",
+    "up",
+    "settle",
+    "war_level",
+    "deterrence",
+    "sigma",
+    "defection_thresh",
+    "max_rounds",
+)
+
 SIDE_A = 0  # initiator side
 SIDE_B = 1  # target side
 OUTSIDE = -1
@@ -39,45 +63,46 @@ def _restrained(j, join_side, side, pledge_ptr, pledge_to):
 
 
 @njit(**SERIAL)
-def _block(
-    seed,
-    first,
-    last,
-    capability,
-    edge_ptr,
-    level_end,
-    edge_dst,
-    edge_rule,
-    edge_thresh,
-    edge_treaty,
-    backing_from,
-    pledge_ptr,
-    pledge_to,
-    origin_a,
-    origin_b,
-    origin_cum,
-    up,
-    settle,
-    war_level,
-    deterrence,
-    sigma,
-    defection_thresh,
-    max_rounds,
-    out_outcome,
-    out_involved,
-    out_war,
-    out_side_count,
-    out_origin_level,
-    out_honoured,
-    out_failed,
-    out_rounds_hist,
-    out_tries,
-):
-    """Run trials ``first .. last-1`` and add their tallies to the ``out_*`` arrays.
+def _block(seed, first, last, world, out):
+    """Run trials ``first .. last-1`` of ``world`` (the tuple ``WORLD_FIELDS``) and add their
+    tallies to ``out`` (the tuple of tally arrays, then ``tries[1]``).
 
     Tallies accumulate in arrays local to the block (no two threads write one cache line) and
     are added to the outputs once at the end.
     """
+    (
+        capability,
+        edge_ptr,
+        level_end,
+        edge_dst,
+        edge_rule,
+        edge_thresh,
+        edge_treaty,
+        backing_from,
+        pledge_ptr,
+        pledge_to,
+        origin_a,
+        origin_b,
+        origin_cum,
+        up,
+        settle,
+        war_level,
+        deterrence,
+        sigma,
+        defection_thresh,
+        max_rounds,
+    ) = world
+    (
+        out_outcome,
+        out_involved,
+        out_war,
+        out_side_count,
+        out_origin_level,
+        out_honoured,
+        out_failed,
+        out_rounds_hist,
+        out_tries,
+    ) = out
     outcome = np.zeros_like(out_outcome)
     involved = np.zeros_like(out_involved)
     war = np.zeros_like(out_war)
@@ -215,78 +240,29 @@ def _block(
 
 
 @njit(**PARALLEL)
-def run_trials(
-    seed,
-    first_trial,
-    n_trials,
-    n_blocks,
-    n_treaties,
-    capability,
-    edge_ptr,
-    level_end,
-    edge_dst,
-    edge_rule,
-    edge_thresh,
-    edge_treaty,
-    backing_from,
-    pledge_ptr,
-    pledge_to,
-    origin_a,
-    origin_b,
-    origin_cum,
-    up,
-    settle,
-    war_level,
-    deterrence,
-    sigma,
-    defection_thresh,
-    max_rounds,
-):
-    """Run trials ``first_trial .. first_trial + n_trials - 1`` in ``n_blocks`` blocks (treaty ids
-    of the edges are below ``n_treaties``; rivalry edges have id -1).
+def run_trials(seed, first_trial, n_trials, n_blocks, shape, world):
+    """Run trials ``first_trial .. first_trial + n_trials - 1`` of ``world`` (the tuple
+    ``WORLD_FIELDS``) in ``n_blocks`` blocks. ``shape`` is ``(states, levels, origins, treaties,
+    rounds)``, the sizes of the tallies (rivalry edges have treaty id -1).
 
     Returns the integer tallies ``(outcome[level, size], involved[state], war[state],
     side[state, 2], origin_level[origin, level], honoured[treaty], failed[treaty],
     rounds[round], tries[1])`` summed over blocks.
     """
-    n_states = capability.size
-    n_levels = settle.size
+    n_states, n_levels, n_origins, n_treaties, n_rounds = shape
     outcome = np.zeros((n_blocks, n_levels, n_states + 1), dtype=np.int64)
     involved = np.zeros((n_blocks, n_states), dtype=np.int64)
     war = np.zeros((n_blocks, n_states), dtype=np.int64)
     side_count = np.zeros((n_blocks, n_states, 2), dtype=np.int64)
-    origin_level = np.zeros((n_blocks, origin_a.size, n_levels), dtype=np.int64)
+    origin_level = np.zeros((n_blocks, n_origins, n_levels), dtype=np.int64)
     honoured = np.zeros((n_blocks, n_treaties), dtype=np.int64)
     failed = np.zeros((n_blocks, n_treaties), dtype=np.int64)
-    rounds_hist = np.zeros((n_blocks, max_rounds + 1), dtype=np.int64)
+    rounds_hist = np.zeros((n_blocks, n_rounds), dtype=np.int64)
     tries = np.zeros((n_blocks, 1), dtype=np.int64)
     for blk in prange(n_blocks):
         first = first_trial + (n_trials * blk) // n_blocks
         last = first_trial + (n_trials * (blk + 1)) // n_blocks
-        _block(
-            seed,
-            first,
-            last,
-            capability,
-            edge_ptr,
-            level_end,
-            edge_dst,
-            edge_rule,
-            edge_thresh,
-            edge_treaty,
-            backing_from,
-            pledge_ptr,
-            pledge_to,
-            origin_a,
-            origin_b,
-            origin_cum,
-            up,
-            settle,
-            war_level,
-            deterrence,
-            sigma,
-            defection_thresh,
-            max_rounds,
+        out = (
             outcome[blk],
             involved[blk],
             war[blk],
@@ -297,6 +273,7 @@ def run_trials(
             rounds_hist[blk],
             tries[blk],
         )
+        _block(seed, first, last, world, out)
     return (
         outcome.sum(axis=0),
         involved.sum(axis=0),

@@ -102,30 +102,38 @@ class CompiledWorld:
     def n_edges(self) -> int:
         return int(self.edge_dst.size)
 
-    def kernel_args(self) -> tuple:
-        """The world part of the arguments of ``tripwire.kernels.cascade.run_trials``."""
-        return (
-            self.capability,
-            self.edge_ptr,
-            self.level_end,
-            self.edge_dst,
-            self.edge_rule,
-            self.edge_thresh,
-            self.edge_treaty,
-            self.backing_from,
-            self.pledge_ptr,
-            self.pledge_to,
-            self.origin_a,
-            self.origin_b,
-            self.origin_cum,
-            self.up,
-            self.settle,
-            self.war_level,
-            self.deterrence,
-            self.sigma,
-            int(threshold(self.defection)),
-            self.max_rounds,
+    @property
+    def tally_shape(self) -> tuple[int, int, int, int, int]:
+        """Sizes of the kernel's tallies: (states, levels, origins, treaties, rounds)."""
+        return (self.n_states, len(self.levels), len(self.origins), len(self.treaties), self.max_rounds + 1)
+
+    def kernel_inputs(self) -> dict:
+        """The arrays and scalars the kernel reads, by name (``tripwire.kernels.cascade.WORLD_FIELDS``
+        gives their order)."""
+        names = (
+            "capability",
+            "edge_ptr",
+            "level_end",
+            "edge_dst",
+            "edge_rule",
+            "edge_thresh",
+            "edge_treaty",
+            "backing_from",
+            "pledge_ptr",
+            "pledge_to",
+            "origin_a",
+            "origin_b",
+            "origin_cum",
+            "up",
+            "settle",
+            "war_level",
+            "deterrence",
+            "sigma",
+            "max_rounds",
         )
+        inputs = {name: getattr(self, name) for name in names}
+        inputs["defection_thresh"] = int(threshold(self.defection))
+        return inputs
 
 
 def compile_world(world: World) -> CompiledWorld:

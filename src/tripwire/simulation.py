@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from .compile import CompiledWorld, compile_world
-from .kernels.cascade import run_trials
+from .kernels.cascade import WORLD_FIELDS, run_trials
 from .results import make_dataset
 from .world import World, load_world
 
@@ -66,6 +66,8 @@ def run_tallies(
     threads = max_threads if threads is None else _check_int("threads", threads, 1, max_threads)
     blocks = None if blocks is None else _check_int("blocks", blocks, 1)
     chunk = PROGRESS_CHUNK if progress is not None else trials
+    inputs = cw.kernel_inputs()
+    world = tuple(inputs[name] for name in WORLD_FIELDS)
     totals: dict[str, np.ndarray] | None = None
     previous = numba.get_num_threads()
     numba.set_num_threads(threads)
@@ -79,8 +81,8 @@ def run_tallies(
                 np.int64(first_trial + done),
                 np.int64(n),
                 np.int64(n_blocks),
-                np.int64(len(cw.treaties)),
-                *cw.kernel_args(),
+                cw.tally_shape,
+                world,
             )
             if totals is None:
                 totals = dict(zip(TALLY_NAMES, out, strict=True))
