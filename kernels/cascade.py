@@ -47,6 +47,9 @@ WORLD_FIELDS = (
     "max_rounds",
 )
 
+# Indices loaded from arrays are cast to unsigned: numba then skips its negative-index handling.
+ONE = np.uint64(1)
+
 SIDE_A = 0  # initiator side
 SIDE_B = 1  # target side
 OUTSIDE = -1
@@ -55,8 +58,8 @@ OUTSIDE = -1
 @njit(**SCALAR)
 def _restrained(j, join_side, side, pledge_ptr, pledge_to):
     """True when a pledge by ``j`` toward a participant on the other side bars ``j`` from ``join_side``."""
-    for q in range(pledge_ptr[j], pledge_ptr[j + 1]):
-        s = side[pledge_to[q]]
+    for q in range(pledge_ptr[j], pledge_ptr[j + ONE]):
+        s = side[np.uint64(pledge_to[q])]
         if s != OUTSIDE and s != join_side:
             return True
     return False
@@ -116,7 +119,7 @@ def _block(seed, first, last, world, out):
     top = settle.size - 1
     side = np.full(n_states, OUTSIDE, dtype=np.int8)
     ptr = edge_ptr[:-1].copy()
-    parts = np.empty(n_states, dtype=np.int32)
+    parts = np.empty(n_states, dtype=np.uint32)
     seed_u = np.uint64(seed)
     has_pledges = pledge_to.size > 0
     half_sigma2 = 0.5 * sigma * sigma
@@ -129,8 +132,8 @@ def _block(seed, first, last, world, out):
         r, s0, s1 = next53(s0, s1)
         u = r * INV53
         o = min(np.searchsorted(origin_cum, u, side="right"), n_origins - 1)
-        a = origin_a[o]
-        b = origin_b[o]
+        a = np.uint64(origin_a[o])
+        b = np.uint64(origin_b[o])
 
         # 2. misperception
         m = 1.0
@@ -153,11 +156,11 @@ def _block(seed, first, last, world, out):
             #    edge with trigger <= level exactly once
             idx = 0
             while idx < n_parts:
-                i = parts[idx]
+                i = np.uint64(parts[idx])
                 si = side[i]
                 end = level_end[i, level]
-                for ee in range(ptr[i], end):
-                    j = edge_dst[ee]
+                for ee in range(np.uint64(ptr[i]), np.uint64(end)):
+                    j = np.uint64(edge_dst[ee])
                     if side[j] != OUTSIDE:
                         continue
                     rule = edge_rule[ee]
@@ -197,7 +200,7 @@ def _block(seed, first, last, world, out):
                 break
 
             # 5. escalation step
-            backing = backing_from[ptr[b]] if ptr[b] < edge_ptr[b + 1] else 0.0
+            backing = backing_from[ptr[b]] if ptr[b] < edge_ptr[b + ONE] else 0.0
             denom = strength_a + strength_b + m * backing
             rho = 0.5 if denom == 0.0 else strength_a / denom
             p_up = min(1.0, up[level] * (2.0 * rho) ** deterrence)
@@ -220,7 +223,7 @@ def _block(seed, first, last, world, out):
         rounds_hist[rnd] += 1
         at_war = level >= war_level
         for idx in range(n_parts):
-            j = parts[idx]
+            j = np.uint64(parts[idx])
             involved[j] += 1
             side_count[j, side[j]] += 1
             if at_war:
