@@ -24,7 +24,8 @@ def test_built_wheel_ships_kernels_and_scenarios(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("tripwire-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for required in ("tripwire/kernels/cascade.py", "tripwire/kernels/rng.py", "tripwire/scenarios/july1914.yaml",
-                     "tripwire/cli/__init__.py", "tripwire/defaults.py"):
+                     "tripwire/cli/__init__.py", "tripwire/defaults.py",
+                     "tripwire/bench/__init__.py"):
         assert required in names, required
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

@@ -1,11 +1,20 @@
-"""Synthetic worlds for benchmarks and scaling studies, and the pure-cascade configuration.
+"""Synthetic worlds for benchmarks and scaling studies, and the cascade configurations of DESIGN.md §2.4.
 
 :func:`bloc_network` builds two rival superblocs: each bloc is cut into regional pacts (multilateral
-ententes of about ``region_size`` states), each pact's first member is tied to its bloc leader, and
-a few sparse ties cross the blocs. Crises start at random rival pairs (one state from each bloc).
-:func:`erdos_renyi` gives a random graph of bilateral ententes. :func:`pure_cascade` turns any world
-into the pure-cascade configuration of DESIGN.md §2.4 (one level, every trigger 0, no settling):
-the plain independent-cascade model from a seed pair.
+ententes of about ``region_size`` states), each pact's first member is tied to its bloc leader by a
+defence pact, and a few sparse ties cross the blocs. Crises start at random rival pairs (one state
+from each bloc). :func:`erdos_renyi` gives a random graph of bilateral ententes.
+
+Two configurations turn any world into a cascade:
+
+- :func:`pure_cascade`: the pure-cascade configuration (one level, every trigger 0, no settling).
+  Treaty kinds are kept, so each edge applies as its kind says: a defence pact still pulls allies
+  only to the target side, and neutrality and non-aggression pledges still keep states out.
+- :func:`independent_cascade`: the pure cascade with every obligation made an entente (ALIGN) and
+  the pledges dropped: the plain independent-cascade model from a seed pair, which is what
+  CyNetDiff and NDlib compute.
+
+:func:`network_world` builds a bloc or Erdős–Rényi network in the independent-cascade configuration.
 """
 
 from __future__ import annotations
@@ -102,8 +111,13 @@ def erdos_renyi(
     iu, ju = np.triu_indices(n_states, k=1)
     keep = rng.random(iu.size) < p
     treaties = [
-        {"name": f"T{k}", "kind": "entente", "members": [f"S{i:04d}", f"S{j:04d}"],
-         "reliability": float(rng.uniform(*reliability)), "trigger": 0}
+        {
+            "name": f"T{k}",
+            "kind": "entente",
+            "members": [f"S{i:04d}", f"S{j:04d}"],
+            "reliability": float(rng.uniform(*reliability)),
+            "trigger": 0,
+        }
         for k, (i, j) in enumerate(zip(iu[keep], ju[keep], strict=True))
     ]
     draws = (rng.choice(n_states, 2, replace=False) for _ in range(max(1, n_states // 4)))
@@ -112,8 +126,22 @@ def erdos_renyi(
 
 
 def pure_cascade(world: World) -> World:
-    """The pure-cascade configuration of ``world``: one level, every trigger 0, ``settle = [0]``,
-    no misperception, no policies. Involvement is then reachability in the random live-edge graph."""
+    """The pure-cascade configuration of ``world`` (DESIGN.md §2.4).
+
+    One level, every trigger 0, ``settle = [0]``, no misperception, no policies. Involvement is
+    then reachability from the seed pair in the random live-edge graph, each edge applying as its
+    kind says: the world's treaty kinds are kept, so a defence pact still pulls allies only to the
+    *target* side (an offence pact only to the initiator side), and neutrality and non-aggression
+    pledges still keep states out. This is the plain independent-cascade model only when every
+    obligation applies on either side and there are no pledges; :func:`independent_cascade` makes
+    any world so.
+
+    Examples
+    --------
+    >>> world = pure_cascade(bloc_network(64))
+    >>> len(world.ladder.levels), sorted({t.kind for t in world.treaties})
+    (1, ['defense', 'entente'])
+    """
     data = world.model_dump(exclude_none=True)
     data["ladder"] = {"levels": ["crisis"], "war": "crisis"}
     data["escalation"] = {"up": [], "settle": [0.0], "misperception": 0.0, "max_rounds": 0}
@@ -124,3 +152,57 @@ def pure_cascade(world: World) -> World:
     for r in data["rivalries"]:
         r["trigger"] = 0
     return World.model_validate(data)
+
+
+def independent_cascade(world: World) -> World:
+    """The plain independent-cascade model on ``world`` (DESIGN.md §2.4).
+
+    :func:`pure_cascade` (one level, every trigger 0, no settling), with every treaty obligation
+    turned into an entente (kernel kind ALIGN), so that each edge applies whichever side its caller
+    is on (in :func:`pure_cascade` a defence pact still pulls allies only to the *target* side), and
+    without neutrality or non-aggression pledges, which would keep states out. Rivalries, which
+    apply on either side already, are kept. Involvement is then exactly reachability from the seed
+    pair in the random live-edge graph, which is what CyNetDiff and NDlib compute. Reliabilities are
+    kept as resolved (not reset to the entente default).
+
+    Examples
+    --------
+    >>> world = independent_cascade(bloc_network(64))
+    >>> len(world.ladder.levels), sorted({t.kind for t in world.treaties})
+    (1, ['entente'])
+    """
+    data = pure_cascade(world).model_dump(exclude_none=True)
+    data["treaties"] = [
+        {**t, "kind": "entente"} for t in data["treaties"] if t["kind"] not in ("neutrality", "nonaggression")
+    ]
+    return World.model_validate(data)
+
+
+def network_world(kind: str, n_states: int, *, seed: int = 0, er_degree: float = 6.0) -> World:
+    """A synthetic network in the independent-cascade configuration (:func:`independent_cascade`).
+
+    Parameters
+    ----------
+    kind
+        ``blocs`` (:func:`bloc_network`) or ``er`` (:func:`erdos_renyi` with mean degree
+        ``er_degree``).
+    n_states
+        Number of states.
+    seed
+        Seed of the network's construction.
+    er_degree
+        Mean degree of the Erdős–Rényi graph.
+
+    Examples
+    --------
+    >>> world = network_world("blocs", 64)
+    >>> {t.kind for t in world.treaties}
+    {'entente'}
+    """
+    if kind == "blocs":
+        base = bloc_network(n_states, seed=seed)
+    elif kind == "er":
+        base = erdos_renyi(n_states, er_degree, seed=seed)
+    else:
+        raise ValueError(f"unknown network kind {kind!r}; valid: blocs, er")
+    return independent_cascade(base)

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from .. import __version__
-from . import run, world
+from . import bench, run, world
 from ._common import EXIT_USAGE
 
-COMMANDS = (run, world)
+COMMANDS = (run, world, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

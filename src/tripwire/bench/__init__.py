@@ -1,0 +1,96 @@
+"""The benchmark suite behind ``tripwire bench`` and ``python benchmarks/run.py``.
+
+Sections (each a function of :class:`Settings`, all run by :func:`run_suite`):
+
+``cascade``
+    The independent-cascade configuration of tripwire (DESIGN.md §2.4,
+    :func:`tripwire.synthetic.independent_cascade`) side by side with CyNetDiff and NDlib on the
+    same directed graphs, edge probabilities and seed-pair distribution: cascades per second,
+    random edge tries per second and the ratios. A ratio is given only when the mean cascade sizes
+    of the two engines agree within :data:`K_SE` standard errors.
+``scenarios``
+    The full model on every bundled scenario: trials per second on 1 and 2 threads.
+``scaling``
+    Time against trials, peak memory against trials (one fresh process per size), time against
+    network size, and 1 against 2 threads.
+``startup``
+    ``import tripwire`` time, first-call compile time and cached start-up (fresh processes).
+
+Peers are imported lazily; a peer that is not installed is skipped with a message that says how
+to install it (``pip install 'tripwire[bench]'``). The report is a plain dict that
+:func:`render` prints as tables and that ``json.dump`` writes as is (see :data:`SCHEMA`).
+
+The modules, one idea each:
+
+``settings``
+    :class:`Settings`, the presets :data:`FULL` and :data:`QUICK`, the section and peer names.
+``stats``
+    :class:`SizeStats`, the :func:`agreement` test (:data:`K_SE`) and :func:`spread` of repeats.
+``engines``
+    The peers' graph (:func:`peer_graph`) and the engines: :class:`TripwireEngine`,
+    :class:`CyNetDiffEngine`, :class:`CyNetDiffBatchEngine`, :class:`NDlibEngine`.
+``timing``
+    Calibration of trial counts, timed repeats, thread counts and the load average.
+``sections``
+    :func:`compare_engines` and the four sections, with the code their fresh processes run.
+``report``
+    :func:`machine_info`, the notes, the JSON form, :func:`check_report` and :func:`render`.
+``suite``
+    :func:`run_suite`.
+"""
+
+from ..synthetic import independent_cascade, network_world
+from .engines import (
+    INSTALL_HINT,
+    PEER_ENGINES,
+    CyNetDiffBatchEngine,
+    CyNetDiffEngine,
+    NDlibEngine,
+    PeerGraph,
+    PeerUnavailable,
+    Run,
+    TripwireEngine,
+    peer_graph,
+)
+from .report import SCHEMA, check_report, machine_info, render
+from .sections import cascade_section, compare_engines, scaling_section, scenario_section, startup_section
+from .settings import FULL, PEERS, QUICK, SECTIONS, STARTUP_PARTS, Settings
+from .stats import K_SE, SizeStats, agreement, spread
+from .suite import run_suite
+from .timing import Log
+
+__all__ = [
+    "SCHEMA",
+    "K_SE",
+    "SECTIONS",
+    "STARTUP_PARTS",
+    "PEERS",
+    "INSTALL_HINT",
+    "Settings",
+    "FULL",
+    "QUICK",
+    "SizeStats",
+    "agreement",
+    "spread",
+    "independent_cascade",
+    "network_world",
+    "PeerGraph",
+    "peer_graph",
+    "Run",
+    "TripwireEngine",
+    "CyNetDiffEngine",
+    "CyNetDiffBatchEngine",
+    "NDlibEngine",
+    "PEER_ENGINES",
+    "PeerUnavailable",
+    "Log",
+    "compare_engines",
+    "cascade_section",
+    "scenario_section",
+    "scaling_section",
+    "startup_section",
+    "machine_info",
+    "run_suite",
+    "check_report",
+    "render",
+]

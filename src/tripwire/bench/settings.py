@@ -1,0 +1,103 @@
+"""What the benchmark suite measures: :class:`Settings` and the two presets :data:`FULL` and :data:`QUICK`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SECTIONS = ("cascade", "scenarios", "scaling", "startup")
+STARTUP_PARTS = ("import", "first_call", "cached")
+PEERS = ("cynetdiff", "cynetdiff-batch", "ndlib")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the suite measures and how long each measurement runs.
+
+    Parameters
+    ----------
+    name
+        Label stored in the report (``full``, ``quick`` or your own).
+    repeats
+        Timed repeats per measurement; the report gives the median and the min-max.
+    target_s
+        Seconds each timed repeat should take; trial counts are calibrated per engine.
+    networks
+        ``(kind, states)`` pairs for the side-by-side comparison; kind is ``blocs`` or ``er``.
+    er_degree
+        Mean degree of the Erdős–Rényi graphs.
+    peers
+        Peer engines to compare with (any of ``cynetdiff``, ``cynetdiff-batch``, ``ndlib``).
+    tries_sample
+        Cascades per peer, outside the timing, used to estimate the peer's edge tries per cascade.
+    threads
+        Thread counts for tripwire (those above numba's thread count are left out).
+    scenarios
+        Bundled scenarios to run (``None``: all of them, whatever is there at run time).
+    scaling_trials
+        Trial counts of the time-against-trials series (1 thread).
+    memory_trials
+        Trial counts of the peak-memory series (one fresh process each).
+    size_sweep
+        Bloc-network sizes of the time-against-network-size series (1 thread).
+    startup
+        Start-up measurements: ``import``, ``first_call`` (no cache) and ``cached`` (cold, then warm).
+    startup_repeats
+        Fresh processes for the ``import`` measurement.
+    sections
+        Sections to run, in order (any of :data:`SECTIONS`).
+    max_trials
+        Cap on any calibrated trial count.
+    """
+
+    name: str = "full"
+    repeats: int = 3
+    target_s: float = 1.0
+    networks: tuple[tuple[str, int], ...] = (("blocs", 64), ("blocs", 200), ("blocs", 1000), ("er", 1000))
+    er_degree: float = 6.0
+    peers: tuple[str, ...] = PEERS
+    tries_sample: int = 2000
+    threads: tuple[int, ...] = (1, 2)
+    scenarios: tuple[str, ...] | None = None
+    scaling_trials: tuple[int, ...] = (10**5, 10**6, 10**7)
+    memory_trials: tuple[int, ...] = (10**5, 10**6, 10**7)
+    size_sweep: tuple[int, ...] = (64, 200, 1000, 5000)
+    startup: tuple[str, ...] = STARTUP_PARTS
+    startup_repeats: int = 3
+    sections: tuple[str, ...] = SECTIONS
+    max_trials: int = 10**8
+
+    def __post_init__(self) -> None:
+        for name, values, valid in (
+            ("sections", self.sections, SECTIONS),
+            ("peers", self.peers, PEERS),
+            ("startup", self.startup, STARTUP_PARTS),
+            ("network kinds", [k for k, _ in self.networks], ("blocs", "er")),
+        ):
+            bad = [v for v in values if v not in valid]
+            if bad:
+                raise ValueError(f"unknown {name} {bad}; valid: {', '.join(valid)}")
+        if self.repeats < 1 or self.target_s <= 0 or self.startup_repeats < 1:
+            raise ValueError(
+                f"repeats, startup_repeats and target_s must be positive, saw repeats={self.repeats}, "
+                f"startup_repeats={self.startup_repeats}, target_s={self.target_s}"
+            )
+        small = [n for _, n in self.networks if n < 4] + [n for n in self.size_sweep if n < 4]
+        if small:
+            raise ValueError(f"networks need at least 4 states, saw {small}")
+
+
+#: The full suite: a few minutes on a 2-core machine.
+FULL = Settings()
+#: ``--quick``: under a minute on a 2-core machine.
+QUICK = Settings(
+    name="quick",
+    repeats=3,
+    target_s=0.2,
+    networks=(("blocs", 64), ("blocs", 200), ("er", 200)),
+    tries_sample=300,
+    scaling_trials=(10**4, 10**5, 10**6),
+    memory_trials=(10**5, 10**6),
+    size_sweep=(64, 200, 1000),
+    startup=("import", "cached"),
+    startup_repeats=2,
+)

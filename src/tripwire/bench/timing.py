@@ -1,0 +1,79 @@
+"""Timing helpers shared by the sections: trial-count calibration, timed repeats, thread counts,
+the load average and the progress log."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .settings import Settings
+from .stats import SizeStats
+
+
+def _calibrate(run: Callable[[int], Any], target_s: float, start: int, cap: int) -> int:
+    """Trials for which ``run(trials)`` takes about ``target_s`` seconds.
+
+    The trial count grows until a run takes a fifth of the target; the last size is timed twice
+    and the faster time is used, so that one disturbed run does not shrink the measurement.
+    """
+
+    def seconds(n: int) -> float:
+        t0 = time.perf_counter()
+        run(n)
+        return time.perf_counter() - t0
+
+    n = max(1, min(start, cap))
+    while True:
+        dt = seconds(n)
+        if dt >= 0.2 * target_s or n >= cap:
+            break
+        n = min(cap, n * int(min(10.0, max(2.0, 0.3 * target_s / max(dt, 1e-9)))))
+    dt = min(dt, seconds(n))
+    return max(1, min(cap, int(n * target_s / max(dt, 1e-9))))
+
+
+def _timed(engine, trials: int, seeds: list[int]) -> tuple[list[float], SizeStats, list[int | None]]:
+    """Run ``engine`` once per seed; per-run seconds, pooled size statistics and edge tries."""
+    seconds, tries, pooled = [], [], None
+    for seed in seeds:
+        t0 = time.perf_counter()
+        result = engine.run(trials, seed)
+        seconds.append(time.perf_counter() - t0)
+        tries.append(result.edge_tries)
+        pooled = result.sizes if pooled is None else pooled.merge(result.sizes)
+    return seconds, pooled, tries
+
+
+def _measure(
+    engine, seeds: list[int], target_s: float, cap: int, start: int = 10_000
+) -> tuple[int, list[float], SizeStats, list[int | None]]:
+    """Warm ``engine`` up, calibrate its trial count to about ``target_s`` seconds (:func:`_calibrate`,
+    starting at ``start``, at most ``cap``), then time one run per seed (:func:`_timed`).
+
+    Returns the trial count, then what :func:`_timed` returns.
+    """
+    engine.warm_up()
+    trials = _calibrate(lambda n: engine.run(n, 0), target_s, start, cap)
+    return trials, *_timed(engine, trials, seeds)
+
+
+def _available_threads(settings: Settings) -> list[int]:
+    import numba
+
+    return sorted({t for t in settings.threads if 1 <= t <= numba.config.NUMBA_NUM_THREADS})
+
+
+def _load() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # pragma: no cover - platforms without a load average
+        return []
+
+
+Log = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
