@@ -42,3 +42,19 @@ def test_kernel_equals_reference(world, seed):
     ds = tripwire.simulate(w, trials, seed=seed)
     for name, expected in as_arrays(w, run_reference(w, trials, lambda t: TripwireStream(seed, t))).items():
         np.testing.assert_array_equal(ds[name].values, expected, err_msg=name)
+
+
+def test_p_exceed_of_the_lowest_level_is_exactly_one():
+    # regression: summing float probabilities gave 0.9999999999999999 (seed 7 here)
+    world = {
+        "name": "dyad",
+        "ladder": {"levels": ["L0", "L1", "L2"], "war": "L1"},
+        "escalation": {
+            "up": [0.33565483259091566, 0.4866385048244082],
+            "settle": [0.0575865019156178, 0.22674127391390586, 0.14356095836961769],
+        },
+        "states": [{"code": "S0", "capability": 0.74}, {"code": "S1", "capability": 0.72}],
+        "origins": [{"initiator": "S0", "target": "S1"}],
+    }
+    for seed in range(10):
+        assert float(tripwire.simulate(world, 500, seed=seed).p_exceed[0]) == 1.0

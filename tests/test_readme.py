@@ -7,8 +7,8 @@ from conftest import REPO
 README = (REPO / "README.md").read_text()
 
 
-def blocks(lang: str) -> list[str]:
-    return re.findall(rf"```{lang}\n(.*?)```", README, flags=re.S)
+def blocks(lang: str, text: str = README) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
 
 
 def test_quick_start_is_two_commands_and_ci_runs_the_test_command():
@@ -34,3 +34,11 @@ def test_python_examples_run(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "work" / "july1914.nc").exists()
     if (REPO.parent / "shared" / "data").exists():  # the data example ran: 30 treaties, then P(war)
         assert re.search(r"^30 0\.\d+$", out, flags=re.M), out
+
+
+def test_sweeps_doc_example_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for code in blocks("python", (REPO / "docs" / "sweeps.md").read_text()):
+        exec(compile(code, "docs/sweeps.md", "exec"), namespace)
+    assert (tmp_path / "alliances.zarr").exists()

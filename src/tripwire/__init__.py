@@ -22,7 +22,8 @@ _LAZY = {
     "simulate": "simulation",
     "summarize": "results",
     "world_from_atop": "data",
-    "sweep": "sweep",
+    "sweep": "sweeps",
+    "open_sweep": "sweepstore",
 }
 
 __all__ = ["__version__", *_LAZY]

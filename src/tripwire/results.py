@@ -103,12 +103,12 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
     """Add derived probabilities and their standard errors (binomial, ``sqrt(p(1-p)/n)``)."""
     n = ds["trials"]
     out = ds.copy()
-    p_level = ds["outcome_count"].sum("size") / n
+    level_count = ds["outcome_count"].sum("size")
+    reverse = slice(None, None, -1)
     derived = {
-        "p_level": p_level,
-        "p_exceed": p_level.isel(level=slice(None, None, -1))
-        .cumsum("level")
-        .isel(level=slice(None, None, -1)),
+        "p_level": level_count / n,
+        # from integer counts, so P(final level >= lowest) is exactly 1
+        "p_exceed": level_count.isel(level=reverse).cumsum("level").isel(level=reverse) / n,
         "p_size": ds["outcome_count"].sum("level") / n,
         "p_involved": ds["involved_count"] / n,
         "p_war": ds["war_count"] / n,

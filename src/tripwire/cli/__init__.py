@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from .. import __version__
-from . import bench, run, world
+from . import bench, run, sweep, world
 from ._common import EXIT_USAGE
 
-COMMANDS = (run, world, bench)
+COMMANDS = (run, world, bench, sweep)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args, console)
     except (ValueError, FileNotFoundError, TypeError) as exc:
-        Console(stderr=True).print(f"error: {exc}", markup=False, highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"error: {exc}", markup=False, highlight=False)
         return EXIT_USAGE
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted")

@@ -1,0 +1,380 @@
+"""Parameter paths: named places in a world that a sweep varies (DESIGN.md §6).
+
+Grammar
+-------
+A path names one value (or one group of values) of a world::
+
+    escalation.deterrence              deterrence gamma >= 0
+    escalation.misperception           misperception sigma >= 0
+    escalation.up[K]                   hazard of climbing from level K (an index or a level name;
+                                       every level but the top)
+    escalation.settle[K]               hazard of settling at level K (every level)
+    escalation.up / escalation.settle  every level at once
+    policy.communication               the policy knobs of DESIGN.md §2.5, each in [0, 1]
+    policy.dispute_resolution
+    policy.confidence_building
+    policy.defection                   probability that a failed ally joins the other side
+    treaties.reliability               the reliability of every obligation treaty at once
+    treaty.<name>.reliability          one treaty's reliability (not for neutrality or
+                                       non-aggression pledges: the crisis model does not use it)
+    treaty.<name>.active               true keeps the treaty, false removes it (alliance breakdown)
+    state.<code>.capability            a state's capability >= 0
+
+``<name>`` is a treaty name exactly as in the world file (it may contain spaces, dots and
+brackets: everything between ``treaty.`` and the last ``.`` is the name); ``<code>`` is a state
+code.
+
+When one point sets several paths, they apply in a fixed order whatever the order given: the paths
+that set many values (``treaties.reliability``, ``escalation.up``, ``escalation.settle``) first,
+then every other value, then treaty removals. So a specific ``treaty.<name>.reliability`` overrides
+the general ``treaties.reliability``, and ``escalation.up[2]`` overrides ``escalation.up``.
+
+The world model's own rules decide which values are valid: after the values are set the world is
+validated again, and a value it rejects is an error naming the path and the rule. Paths that would
+change the shape of the results (``escalation.max_rounds``, the ladder, states, origins) are not
+sweepable.
+
+Examples
+--------
+>>> import tripwire
+>>> from tripwire.params import apply_params
+>>> world = tripwire.load_world("taiwan1958")
+>>> apply_params(world, {"policy.communication": 0.5}).policy.communication
+0.5
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import ValidationError
+
+from .world import World, WorldError, format_errors
+
+__all__ = [
+    "Param",
+    "ParamError",
+    "PATH_FORMS",
+    "parse_path",
+    "valid_paths",
+    "coerce_value",
+    "apply_params",
+    "apply_to_dict",
+]
+
+#: The forms a path can take (shown in error messages).
+PATH_FORMS = (
+    "escalation.deterrence",
+    "escalation.misperception",
+    "escalation.up[K]",
+    "escalation.settle[K]",
+    "escalation.up",
+    "escalation.settle",
+    "policy.communication",
+    "policy.dispute_resolution",
+    "policy.confidence_building",
+    "policy.defection",
+    "treaties.reliability",
+    "treaty.<name>.reliability",
+    "treaty.<name>.active",
+    "state.<code>.capability",
+)
+
+_POLICY = ("communication", "dispute_resolution", "confidence_building", "defection")
+_PLEDGES = ("neutrality", "nonaggression")
+_INDEXED = re.compile(r"^escalation\.(up|settle)(?:\[(?P<index>[^\]]*)\])?$")
+
+
+class ParamError(ValueError):
+    """A parameter path or value that does not fit the world; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parsed parameter path.
+
+    Attributes
+    ----------
+    path
+        The path as written (the dimension or coordinate name in results).
+    kind
+        ``"float"`` or ``"bool"``.
+    lo, hi
+        The values the world model accepts (``hi`` may be ``inf``).
+    target
+        Where the value goes: ``("escalation", field)``, ``("escalation", field, index)`` (index
+        ``None``: every level), ``("policy", field)``, ``("treaties",)``, ``("treaty", name, field)``
+        or ``("state", code)``.
+    description
+        What the path means, in words.
+    """
+
+    path: str
+    kind: Literal["float", "bool"]
+    lo: float
+    hi: float
+    target: tuple
+    description: str
+
+    @property
+    def order(self) -> int:
+        """Application order: paths that set many values first, removals last."""
+        if self.target[0] == "treaties" or (self.target[0] == "escalation" and self.target[2:] == (None,)):
+            return 0
+        if self.target[0] == "treaty" and self.target[2] == "active":
+            return 2
+        return 1
+
+
+def _listing(names: list[str], limit: int = 40) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "") if names else "(none)"
+
+
+def _unknown(path: str, world: World) -> ParamError:
+    concrete = valid_paths(world)
+    hint = difflib.get_close_matches(path, concrete, n=1, cutoff=0.6)
+    return ParamError(
+        f"unknown parameter path {path!r}"
+        + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        + f"; valid paths: {', '.join(PATH_FORMS)}; "
+        f"K is a level index or name ({', '.join(world.ladder.levels)}); "
+        f"treaty names: {_listing([t.name for t in world.treaties])}; "
+        f"state codes: {_listing(world.codes)}"
+    )
+
+
+def parse_path(path: str, world: World) -> Param:
+    """Parse a parameter path against a world.
+
+    Parameters
+    ----------
+    path
+        A path of the grammar in the module docstring.
+    world
+        The world the path refers to (treaty names, state codes and levels are checked).
+
+    Raises
+    ------
+    ParamError
+        For an unknown path (listing the valid ones and the closest match), an unknown treaty,
+        state or level, or a path that the crisis model would ignore.
+
+    Examples
+    --------
+    >>> import tripwire
+    >>> from tripwire.params import parse_path
+    >>> world = tripwire.load_world("taiwan1958")
+    >>> parse_path("escalation.up[1]", world).target
+    ('escalation', 'up', 1)
+    """
+    if not isinstance(path, str):
+        raise ParamError(f"a parameter path must be a string, saw {path!r} ({type(path).__name__})")
+    inf = math.inf
+    if path in ("escalation.deterrence", "escalation.misperception"):
+        field = path.split(".")[1]
+        return Param(path, "float", 0.0, inf, ("escalation", field), f"escalation {field}")
+    m = _INDEXED.match(path)
+    if m:
+        field, index = m.group(1), m.group("index")
+        levels = world.ladder.levels
+        n = len(levels) - 1 if field == "up" else len(levels)
+        what = "climbing from" if field == "up" else "settling at"
+        if index is None:
+            return Param(
+                path, "float", 0.0, 1.0, ("escalation", field, None), f"hazard of {what} every level"
+            )
+        k = int(index) if re.fullmatch(r"\d+", index.strip()) else index.strip()
+        if isinstance(k, str):
+            if k not in levels:
+                raise ParamError(
+                    f"{path!r}: unknown level {k!r}; ladder levels: {', '.join(levels)} "
+                    f"(or an index 0..{n - 1})"
+                )
+            k = levels.index(k)
+        if not 0 <= k < n:
+            valid = levels[:n]
+            raise ParamError(
+                f"{path!r}: escalation.{field} has one value per level"
+                + (" except the top" if field == "up" else "")
+                + f", so K must be 0..{n - 1} or one of {', '.join(valid)}"
+            )
+        return Param(path, "float", 0.0, 1.0, ("escalation", field, k), f"hazard of {what} {levels[k]}")
+    if path.startswith("policy.") and path[7:] in _POLICY:
+        return Param(path, "float", 0.0, 1.0, ("policy", path[7:]), f"policy {path[7:]}")
+    if path == "treaties.reliability":
+        if not any(t.kind not in _PLEDGES for t in world.treaties):
+            raise ParamError(
+                f"{path!r}: world {world.name!r} has no obligation treaties (defense, offense, entente, "
+                "consultation) whose reliability could vary"
+            )
+        return Param(path, "float", 0.0, 1.0, ("treaties",), "reliability of every obligation treaty")
+    if path.startswith("treaty.") and path.count(".") >= 2:
+        name, field = path[len("treaty.") :].rsplit(".", 1)
+        names = [t.name for t in world.treaties]
+        if field in ("reliability", "active"):
+            if name not in names:
+                hint = difflib.get_close_matches(name, names, n=1)
+                raise ParamError(
+                    f"{path!r}: unknown treaty {name!r}"
+                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    + f"; treaties of {world.name!r}: {_listing(names)}"
+                )
+            treaty = world.treaties[names.index(name)]
+            if field == "active":
+                return Param(path, "bool", 0.0, 1.0, ("treaty", name, "active"), f"treaty {name!r} in force")
+            if treaty.kind in _PLEDGES:
+                raise ParamError(
+                    f"{path!r}: {name!r} is a {treaty.kind} pledge; the crisis model does not use a "
+                    "pledge's reliability, so sweeping it changes nothing; "
+                    f"sweep 'treaty.{name}.active' instead"
+                )
+            return Param(path, "float", 0.0, 1.0, ("treaty", name, "reliability"), f"reliability of {name!r}")
+    if path.startswith("state.") and path.endswith(".capability") and path.count(".") >= 2:
+        code = path[len("state.") : -len(".capability")]
+        if code not in world.codes:
+            hint = difflib.get_close_matches(code, world.codes, n=1)
+            raise ParamError(
+                f"{path!r}: unknown state {code!r}"
+                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                + f"; state codes of {world.name!r}: {_listing(world.codes)}"
+            )
+        return Param(path, "float", 0.0, inf, ("state", code), f"capability of {code}")
+    raise _unknown(path, world)
+
+
+def valid_paths(world: World) -> list[str]:
+    """Every concrete parameter path of a world (levels by index), in grammar order."""
+    levels = world.ladder.levels
+    paths = ["escalation.deterrence", "escalation.misperception", "escalation.up", "escalation.settle"]
+    paths += [f"escalation.up[{k}]" for k in range(len(levels) - 1)]
+    paths += [f"escalation.settle[{k}]" for k in range(len(levels))]
+    paths += [f"policy.{p}" for p in _POLICY]
+    obligations = [t for t in world.treaties if t.kind not in _PLEDGES]
+    if obligations:
+        paths.append("treaties.reliability")
+    paths += [f"treaty.{t.name}.reliability" for t in obligations]
+    paths += [f"treaty.{t.name}.active" for t in world.treaties]
+    paths += [f"state.{c}.capability" for c in world.codes]
+    return paths
+
+
+def coerce_value(param: Param, value: Any) -> float | bool:
+    """Check one value against a parameter's type and range; return it as ``float`` or ``bool``.
+
+    Raises
+    ------
+    ParamError
+        Saying what was seen and what the path accepts.
+    """
+    if param.kind == "bool":
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        raise ParamError(f"{param.path} takes true or false, saw {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) and not _is_number(value):
+        raise ParamError(f"{param.path} takes a number, saw {value!r} ({type(value).__name__})")
+    x = float(value)
+    if not math.isfinite(x) or x < param.lo or x > param.hi:
+        rule = "a probability in [0, 1]" if param.hi == 1.0 else "a finite number >= 0"
+        raise ParamError(f"{param.path} = {value!r} is outside its range: it must be {rule}")
+    return x
+
+
+def _is_number(value: Any) -> bool:
+    kind = getattr(getattr(value, "dtype", None), "kind", "")
+    return kind in "iuf" and kind != ""
+
+
+def _set(data: dict, param: Param, value: Any, levels: list[str]) -> None:
+    t = param.target
+    if t[0] == "escalation":
+        if len(t) == 2:
+            data["escalation"][t[1]] = value
+        else:
+            n = len(levels) - 1 if t[1] == "up" else len(levels)
+            current = data["escalation"][t[1]]
+            current = list(current) if isinstance(current, list) else [current] * n
+            if t[2] is None:
+                current = [value] * n
+            else:
+                current[t[2]] = value
+            data["escalation"][t[1]] = current
+    elif t[0] == "policy":
+        data.setdefault("policy", {})[t[1]] = value
+    elif t[0] == "treaties":
+        for treaty in data["treaties"]:
+            if treaty["kind"] not in _PLEDGES:
+                treaty["reliability"] = value
+    elif t[0] == "treaty":
+        if t[2] == "active":
+            if not value:
+                data["treaties"] = [x for x in data["treaties"] if x["name"] != t[1]]
+        else:
+            for treaty in data["treaties"]:
+                if treaty["name"] == t[1]:
+                    treaty["reliability"] = value
+    elif t[0] == "state":
+        for state in data["states"]:
+            if state["code"] == t[1]:
+                state["capability"] = value
+
+
+def apply_to_dict(base: Mapping, params: tuple[Param, ...] | list[Param], values) -> World:
+    """Set ``values`` (one per param, in the same order) on a copy of a resolved world dict and
+    validate it.
+
+    This is the fast path used inside sweep tasks: ``base`` is ``world.resolved()`` and the params
+    were parsed (and the values checked) once, before the sweep started.
+
+    Raises
+    ------
+    WorldError
+        When the world model rejects the result; the message names the paths and values set.
+    """
+    data = copy.deepcopy(dict(base))
+    levels = list(data["ladder"]["levels"])
+    for k in sorted(range(len(params)), key=lambda k: params[k].order):
+        _set(data, params[k], values[k], levels)
+    try:
+        return World.model_validate(data)
+    except ValidationError as exc:
+        setting = ", ".join(f"{p.path} = {v!r}" for p, v in zip(params, values, strict=True))
+        raise WorldError(f"setting {setting} gives an invalid world:\n{format_errors(exc)}") from None
+
+
+def apply_params(world: World, values: Mapping[str, Any]) -> World:
+    """Return a new world with the given parameter paths set (and validated again).
+
+    Parameters
+    ----------
+    world
+        A validated world.
+    values
+        ``{path: value}``; see the module docstring for the paths.
+
+    Raises
+    ------
+    ParamError
+        For an unknown path or a value outside the path's range.
+    WorldError
+        When the world model rejects the resulting world.
+
+    Examples
+    --------
+    >>> import tripwire
+    >>> from tripwire.params import apply_params
+    >>> world = tripwire.load_world("taiwan1958")
+    >>> name = world.treaties[0].name
+    >>> len(apply_params(world, {f"treaty.{name}.active": False}).treaties) == len(world.treaties) - 1
+    True
+    """
+    params = tuple(parse_path(path, world) for path in values)
+    checked = tuple(coerce_value(p, values[p.path]) for p in params)
+    return apply_to_dict(world.resolved(), params, checked)

@@ -1,0 +1,649 @@
+"""The sweep store (DESIGN.md §6): a zarr v3 group that is written crash-safely and resumed.
+
+Layout
+------
+::
+
+    STORE.zarr/
+      zarr.json                  group attributes (below) and consolidated metadata
+      <sweep coords>             grid: one 1-D coordinate per parameter path, on its own dimension;
+                                 other designs: ``point`` and one coordinate per path on ``point``
+      level size state side origin treaty round state_name treaty_kind
+                                 the coordinates of a single run (as ``simulate`` gives them)
+      trials outcome_count involved_count war_count side_count origin_level_count
+      treaty_honoured treaty_failed rounds_count edge_tries
+                                 int64 tallies of DESIGN.md §3, sweep dimensions in front
+      done                       bool over the sweep dimensions: True once a point's tallies are in
+
+Every tally and ``done`` is chunked the same way along the sweep dimensions (whole along the
+others), so one chunk of sweep points is one unit of work: the task that owns it writes every
+tally's chunk, then the ``done`` chunk. No two tasks write one chunk.
+
+The store holds integer tallies only; :func:`open_sweep` adds the derived probabilities
+(:func:`tripwire.results.derive`) when it opens the store, so they are computed exactly as
+``simulate`` computes them. Points not yet done read as zero tallies with ``trials == 0``.
+
+Crash safety
+------------
+1. The template (coordinates, attributes, empty arrays, consolidated metadata) is written to a
+   temporary folder beside the store and renamed into place, so a store either exists whole or
+   not at all. Chunk files are written by zarr through a temporary file and a rename.
+2. A task writes its tally chunks, then its ``done`` chunk. A point is never marked done before
+   its data is in, whenever the writer is killed.
+3. Resuming reads ``done`` and recomputes exactly the chunks not marked done. Random streams are
+   keyed by (seed, trial) (DESIGN.md §4), so recomputed chunks are bit-identical.
+4. A store is resumed only by the sweep that made it: the world's hash, the design (with a hash
+   of its points), the seed, the trials per point and the engine version are compared, and any
+   difference is refused with a message saying what differs.
+5. Before writing, a task checks that the store still carries the id it was given, so a task
+   left over from an earlier run never writes into a store made afresh at the same path.
+
+Group attributes: those of a single run (``world``, ``world_hash``, ``world_name``, ``seed``,
+``trials`` (per point), ``engine_version``, ...) plus ``sweep`` (JSON: name, description, design,
+seed, trials, world hash, engine version), ``sweep_hash``, ``sweep_dims``, ``execution`` (JSON:
+trial block and chunk shape, which do not change results) and ``store_id``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import math
+import os
+import shutil
+import time
+import uuid
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import dask
+import numpy as np
+import xarray as xr
+
+from ._version import __version__
+from .results import SIDES, TALLIES, VARIABLES, derive
+from .store import zarr_ready
+
+if TYPE_CHECKING:
+    from .sweep import SweepPlan
+
+__all__ = [
+    "DONE",
+    "StoreMismatch",
+    "StoreState",
+    "identity",
+    "chunk_shape_for",
+    "default_points_per_task",
+    "prepare",
+    "write_template",
+    "check_existing",
+    "read_attrs",
+    "read_done",
+    "write_chunk",
+    "open_sweep",
+    "describe",
+]
+
+DONE = "done"
+VARIABLES_DIMS = ("level", "size", "state", "side", "origin", "treaty", "round")
+_CONSOLIDATED = "Consolidated metadata is currently not part"
+DONE_DESCRIPTION = "True once the point's tallies are written (a task writes its chunk, then marks it done)"
+
+
+class StoreMismatch(ValueError):
+    """An existing store made by a different sweep (or not a sweep store at all)."""
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_CONSOLIDATED)
+        yield
+
+
+# -- identity ----------------------------------------------------------------------------------
+def identity(plan: SweepPlan) -> dict[str, Any]:
+    """What a store must agree on to be resumed: world, design, seed, trials, engine version."""
+    return {
+        "world_hash": plan.world.hash,
+        "design": plan.design.to_dict(),
+        "seed": plan.seed,
+        "trials": plan.trials,
+        "engine_version": __version__,
+    }
+
+
+def _hash(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(obj, dict):
+        out: dict[str, Any] = {}
+        for k, v in obj.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    if isinstance(obj, list) and any(isinstance(v, dict | list) for v in obj):
+        out = {}
+        for k, v in enumerate(obj):
+            out.update(_flatten(v, f"{prefix}[{k}]"))
+        return out
+    return {prefix: obj}
+
+
+def _world_diff(stored: str, current: str, limit: int = 6) -> str:
+    a, b = _flatten(json.loads(stored)), _flatten(json.loads(current))
+    keys = [k for k in dict.fromkeys([*a, *b]) if a.get(k, "<absent>") != b.get(k, "<absent>")]
+    parts = [f"{k}: {a.get(k, '<absent>')!r} -> {b.get(k, '<absent>')!r}" for k in keys[:limit]]
+    return "; ".join(parts) + (f"; ... ({len(keys)} differences)" if len(keys) > limit else "")
+
+
+def _differences(stored: dict[str, Any], plan: SweepPlan) -> list[str]:
+    sweep = json.loads(stored["sweep"])
+    want = identity(plan)
+    diffs = []
+    if sweep["world_hash"] != want["world_hash"]:
+        diffs.append(
+            f"world: the store was made from {stored.get('world_name')!r} (hash {sweep['world_hash'][:12]}), "
+            f"this sweep uses {plan.world.name!r} (hash {want['world_hash'][:12]}); "
+            + _world_diff(stored["world"], plan.world.to_json())
+        )
+    a, b = sweep["design"], want["design"]
+    if a["kind"] != b["kind"]:
+        diffs.append(f"design: the store has a {a['kind']} design, this sweep a {b['kind']} design")
+    elif list(a["params"]) != list(b["params"]):
+        diffs.append(f"design parameters: the store has {list(a['params'])}, this sweep {list(b['params'])}")
+    else:
+        for path in a["params"]:
+            if a["params"][path] != b["params"][path]:
+                diffs.append(
+                    f"design values of {path!r}: the store has {a['params'][path]}, "
+                    f"this sweep {b['params'][path]}"
+                )
+        for key in ("n", "seed"):
+            if a.get(key) != b.get(key):
+                diffs.append(f"design {key}: the store has {a.get(key)}, this sweep {b.get(key)}")
+        if not diffs and a["values_sha256"] != b["values_sha256"]:
+            diffs.append(
+                "design points: the same design now draws other points (a different sampler version?)"
+            )
+    for key, label in (
+        ("seed", "seed"),
+        ("trials", "trials per point"),
+        ("engine_version", "engine version"),
+    ):
+        if sweep[key] != want[key]:
+            diffs.append(f"{label}: the store has {sweep[key]!r}, this sweep {want[key]!r}")
+    return diffs
+
+
+# -- chunking ----------------------------------------------------------------------------------
+def chunk_shape_for(shape: tuple[int, ...], points_per_task: int) -> tuple[int, ...]:
+    """Chunk shape over the sweep dimensions holding at most ``points_per_task`` points.
+
+    Fills the last dimension first, then the ones before it while whole rows fit (C order), so a
+    chunk is a contiguous block of points.
+
+    >>> chunk_shape_for((8, 8), 8), chunk_shape_for((8, 8), 20), chunk_shape_for((5, 5), 3)
+    ((1, 8), (2, 8), (1, 3))
+    """
+    if points_per_task < 1:
+        raise ValueError(f"points_per_task must be >= 1, saw {points_per_task}")
+    chunk = [1] * len(shape)
+    left = points_per_task
+    for d in reversed(range(len(shape))):
+        chunk[d] = min(shape[d], left)
+        if chunk[d] < shape[d]:
+            break
+        left //= shape[d]
+        if left <= 1:
+            break
+    return tuple(chunk)
+
+
+def default_points_per_task(n_points: int, trials: int, trial_block: int, workers: int) -> int:
+    """About four tasks per worker, each carrying at most one trial block of work.
+
+    A point with more trials than ``trial_block`` gets a chunk of its own, split into trial blocks.
+    """
+    most = max(1, trial_block // trials)
+    return max(1, min(most, math.ceil(n_points / (4 * max(1, workers)))))
+
+
+def _regions(shape: tuple[int, ...], chunk: tuple[int, ...]) -> list[tuple[tuple[int, int], ...]]:
+    ranges = [[(a, min(a + c, s)) for a in range(0, s, c)] for s, c in zip(shape, chunk, strict=True)]
+    return list(itertools.product(*ranges))
+
+
+def _slices(region: tuple[tuple[int, int], ...]) -> tuple[slice, ...]:
+    return tuple(slice(a, b) for a, b in region)
+
+
+@dataclass
+class StoreState:
+    """A sweep store, ready for tasks (or about to be: see ``pending``).
+
+    Attributes
+    ----------
+    path
+        Absolute path of the store.
+    store_id
+        Id written with the template (tasks check it before writing).
+    chunk
+        Chunk shape over the sweep dimensions.
+    done
+        The ``done`` mask when the store was opened.
+    created
+        True for a new store, False when an existing store is resumed.
+    pending
+        The template is not written yet (:func:`write_template` writes it). Tasks given this
+        state wait for the store to appear before they write.
+    replace
+        Writing the template replaces a sweep store at ``path`` (``--fresh``).
+    """
+
+    path: Path
+    store_id: str
+    chunk: tuple[int, ...]
+    done: np.ndarray
+    created: bool
+    pending: bool = False
+    replace: bool = False
+
+    @property
+    def points_done(self) -> int:
+        return int(self.done.sum())
+
+    def regions(self) -> list[tuple[tuple[int, int], ...]]:
+        """Every chunk of the store, as ``((start, stop), ...)`` over the sweep dimensions."""
+        return _regions(self.done.shape, self.chunk)
+
+    def todo(self) -> list[tuple[tuple[int, int], ...]]:
+        """The chunks with a point not yet done."""
+        return [r for r in self.regions() if not self.done[_slices(r)].all()]
+
+
+# -- template ----------------------------------------------------------------------------------
+def _single_run_layout(plan: SweepPlan) -> tuple[dict[str, tuple[str, ...]], dict, dict]:
+    """Dims of each tally, coordinates and attributes of one run, as ``make_dataset`` gives them
+    (tests compare every point's coordinates with ``simulate``'s)."""
+    from .compile import compile_world
+
+    world = plan.world
+    cw = compile_world(world)
+    coords = {
+        "level": list(cw.levels),
+        "size": np.arange(2, cw.n_states + 1),
+        "state": list(cw.codes),
+        "side": list(SIDES),
+        "origin": list(cw.origins),
+        "treaty": list(cw.treaties),
+        "round": np.arange(cw.max_rounds + 1),
+        "state_name": ("state", [s.name for s in world.states]),
+        "treaty_kind": ("treaty", [t.kind for t in world.treaties]),
+    }
+    attrs = {
+        "title": f"tripwire crisis-cascade results: {world.name}",
+        "world_name": world.name,
+        "seed": int(plan.seed),
+        "trials": int(plan.trials),
+        "engine": "tripwire",
+        "engine_version": __version__,
+        "world_hash": world.hash,
+        "world": world.to_json(),
+        "war_level": cw.levels[cw.war_level],
+    }
+    dims = {name: VARIABLES[name][0] for name in TALLIES}
+    return dims, coords, attrs
+
+
+def template(plan: SweepPlan, chunk: tuple[int, ...], store_id: str) -> xr.Dataset:
+    """The store's template: lazy zero tallies and ``done`` with coordinates and attributes."""
+    import dask.array as da
+
+    dims, coords, attrs = _single_run_layout(plan)
+    sizes = {
+        k: len(v[1]) if isinstance(v, tuple) else len(v) for k, v in coords.items() if k in VARIABLES_DIMS
+    }
+    design = plan.design
+    data_vars = {}
+    for name in TALLIES:
+        own = tuple(sizes[d] for d in dims[name])
+        data = da.zeros(design.shape + own, chunks=chunk + own, dtype=np.int64)
+        data_vars[name] = (design.dims + dims[name], data, {"description": VARIABLES[name][1]})
+    data_vars[DONE] = (
+        design.dims,
+        da.zeros(design.shape, chunks=chunk, dtype=bool),
+        {"description": DONE_DESCRIPTION},
+    )
+    coords.update(design.coords())
+    ident = identity(plan)
+    sweep_attr = {
+        "name": plan.name,
+        "description": plan.description,
+        "design": ident["design"],
+        "seed": plan.seed,
+        "trials": plan.trials,
+        "world_hash": ident["world_hash"],
+        "engine_version": ident["engine_version"],
+    }
+    attrs.update(
+        title=f"tripwire sweep: {plan.name}",
+        sweep=json.dumps(sweep_attr),  # key order kept: params are in dimension order
+        sweep_hash=_hash(ident),
+        design=design.kind,
+        sweep_dims=json.dumps(list(design.dims)),
+        execution=json.dumps({"trial_block": plan.trial_block, "chunk": list(chunk)}),
+        store_id=store_id,
+    )
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+# -- reading -----------------------------------------------------------------------------------
+def read_attrs(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The group attributes of a store, or ``None`` when ``path`` holds no zarr group."""
+    meta = Path(path) / "zarr.json"
+    if not meta.is_file():
+        return None
+    try:
+        return json.loads(meta.read_text()).get("attributes", {})
+    except (OSError, ValueError):
+        return None
+
+
+def read_done(path: str | os.PathLike) -> np.ndarray:
+    """The ``done`` mask of a store (bool over the sweep dimensions)."""
+    import zarr
+
+    return np.asarray(zarr.open_array(Path(path) / DONE, mode="r", zarr_format=3)[...], dtype=bool)
+
+
+def _chunk_of(path: Path) -> tuple[int, ...]:
+    import zarr
+
+    return tuple(zarr.open_array(path / DONE, mode="r", zarr_format=3).chunks)
+
+
+def _is_sweep(attrs: dict[str, Any] | None) -> bool:
+    return bool(attrs) and "sweep_hash" in attrs and "store_id" in attrs
+
+
+def check_existing(plan: SweepPlan, path: str | os.PathLike, *, resume: bool) -> str:
+    """Decide what to do with ``path`` before any work: ``"create"``, ``"resume"`` or ``"replace"``.
+
+    Raises
+    ------
+    StoreMismatch
+        ``resume`` and the store was made by another sweep (the message lists what differs), or
+        ``path`` exists and is not a sweep store (it is never overwritten).
+    """
+    path = Path(path)
+    if not path.exists():
+        return "create"
+    if path.is_dir() and not any(path.iterdir()):
+        return "replace"
+    attrs = read_attrs(path)
+    if not _is_sweep(attrs):
+        raise StoreMismatch(
+            f"{str(path)!r} exists and is not a tripwire sweep store; it is left alone: "
+            "choose another output path or remove it yourself"
+        )
+    if not resume:
+        return "replace"
+    diffs = _differences(attrs, plan)
+    if diffs:
+        raise StoreMismatch(
+            f"{str(path)!r} was made by a different sweep, so it cannot be resumed:\n"
+            + "\n".join(f"  - {d}" for d in diffs)
+            + "\nRun the sweep that made it to resume it (`tripwire show` prints it), overwrite it "
+            "with --fresh (resume=False), or choose another output path."
+        )
+    return "resume"
+
+
+def write_template(plan: SweepPlan, state: StoreState) -> None:
+    """Write a new store's template beside ``state.path`` and rename it into place."""
+    if not state.pending:
+        return
+    path, store_id = state.path, state.store_id
+    tmp = path.with_name(f".{path.name}.tmp-{store_id[:12]}")
+    ds = zarr_ready(template(plan, state.chunk, store_id))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _quiet(), warnings.catch_warnings():
+            # paths with spaces are saved as variables; open_sweep makes them coordinates again
+            warnings.filterwarnings("ignore", message="coordinate .* has a space in its name")
+            ds.to_zarr(tmp, mode="w-", compute=False, zarr_format=3, consolidated=True)
+        if state.replace and path.exists():
+            old = path.with_name(f".{path.name}.old-{store_id[:12]}")
+            os.rename(path, old)
+            os.rename(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        elif path.exists():  # an empty folder
+            path.rmdir()
+            os.rename(tmp, path)
+        else:
+            os.rename(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    state.pending = False
+
+
+def prepare(
+    plan: SweepPlan,
+    path: str | os.PathLike,
+    *,
+    resume: bool = True,
+    points_per_task: int | None = None,
+    workers: int = 8,
+    write: bool = True,
+) -> StoreState:
+    """Create the store from its template, or open it for resuming.
+
+    Parameters
+    ----------
+    plan
+        The sweep.
+    path
+        The store (a folder; created).
+    resume
+        Resume a store made by the same sweep (refuse one made by another). ``False`` overwrites a
+        sweep store at ``path``.
+    points_per_task
+        Points per chunk for a new store (default: :func:`default_points_per_task`); a resumed store
+        keeps its own chunks.
+    workers
+        Workers the default chunking aims at.
+    write
+        Write a new store's template now; ``False`` leaves it to :func:`write_template` (so that it
+        can be written while the first tasks compute).
+
+    Raises
+    ------
+    StoreMismatch
+        See :func:`check_existing`.
+    """
+    path = Path(path).absolute()
+    action = check_existing(plan, path, resume=resume)
+    if action == "resume":
+        attrs = read_attrs(path)
+        return StoreState(path, attrs["store_id"], _chunk_of(path), read_done(path), created=False)
+    if points_per_task is None:
+        points_per_task = default_points_per_task(plan.design.size, plan.trials, plan.trial_block, workers)
+    chunk = chunk_shape_for(plan.design.shape, points_per_task)
+    state = StoreState(
+        path,
+        uuid.uuid4().hex,
+        chunk,
+        np.zeros(plan.design.shape, dtype=bool),
+        created=True,
+        pending=True,
+        replace=action == "replace",
+    )
+    if write:
+        write_template(plan, state)
+    return state
+
+
+# -- writing (runs in the workers) ---------------------------------------------------------------
+_ARRAYS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def _arrays(path: str, store_id: str) -> dict[str, Any]:
+    key = (path, store_id)
+    if key not in _ARRAYS:
+        import zarr
+
+        group = zarr.open_group(path, mode="r+", zarr_format=3)
+        while len(_ARRAYS) >= 4:
+            _ARRAYS.pop(next(iter(_ARRAYS)))
+        _ARRAYS[key] = {name: group[name] for name in (*TALLIES, DONE)}
+    return _ARRAYS[key]
+
+
+def write_chunk(
+    path: str,
+    store_id: str,
+    region: tuple[tuple[int, int], ...],
+    tallies: dict[str, np.ndarray],
+    *,
+    wait_s: float = 0.0,
+) -> None:
+    """Write one chunk's tallies, then mark it done.
+
+    Parameters
+    ----------
+    path, store_id
+        The store and the id the task was given; a store with another id is left untouched.
+    region
+        ``((start, stop), ...)`` of one whole chunk over the sweep dimensions.
+    tallies
+        Every name of :data:`tripwire.results.TALLIES`, shaped region + the variable's own shape.
+    wait_s
+        How long to wait for the store with this id to appear (its template being written).
+
+    Raises
+    ------
+    StoreMismatch
+        The store at ``path`` is not (or no longer) the one the task was made for.
+    """
+    deadline = time.monotonic() + wait_s
+    while (attrs := read_attrs(path)) is None or attrs.get("store_id") != store_id:
+        if time.monotonic() >= deadline:
+            raise StoreMismatch(
+                f"the store at {path!r} is not the one this task was scheduled for (replaced, or its "
+                "template never written); its chunk was not written"
+            )
+        time.sleep(0.05)
+    arrays = _arrays(path, store_id)
+    index = _slices(region)
+    for name in TALLIES:
+        arrays[name][index] = tallies[name]
+    arrays[DONE][index] = np.ones(tuple(b - a for a, b in region), dtype=bool)
+
+
+# -- opening -----------------------------------------------------------------------------------
+def open_sweep(path: str | os.PathLike, *, derived: bool = True) -> xr.Dataset:
+    """Open a sweep store as an ``xarray.Dataset`` (lazy, backed by dask).
+
+    Parameters
+    ----------
+    path
+        The store.
+    derived
+        Add the derived probabilities of :func:`tripwire.results.derive` (default).
+
+    Returns
+    -------
+    xarray.Dataset
+        The tallies of DESIGN.md §3 with the sweep dimensions in front, ``done``, and (by default)
+        the derived variables; text coordinates as ``str``. Points not done have ``trials == 0``.
+
+    Examples
+    --------
+    >>> import tripwire
+    >>> ds = tripwire.open_sweep("alliances.zarr")  # doctest: +SKIP
+    >>> ds.p_exceed.sel(level="war").where(ds.done)  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not _is_sweep(read_attrs(path)):
+        if not path.exists():
+            raise FileNotFoundError(f"no sweep store at {str(path)!r}")
+        raise StoreMismatch(f"{str(path)!r} is not a tripwire sweep store (no sweep attributes)")
+    with _quiet():
+        ds = xr.open_zarr(path, consolidated=True, zarr_format=3)
+    # a path with spaces (a treaty name) does not survive the space-separated "coordinates"
+    # attribute that marks coordinates on `point`: make every design path a coordinate again
+    paths = json.loads(ds.attrs["sweep"])["design"]["paths"]
+    ds = ds.set_coords([p for p in paths if p in ds.data_vars])
+    with dask.config.set(scheduler="synchronous"):  # coordinates are small: read here, not on a cluster
+        coords = {k: ds[k].load() for k in ds.coords}
+    text = {
+        k: v.copy(data=np.array(v.values.tolist(), dtype=str))
+        for k, v in coords.items()
+        if v.dtype.kind in "OTU"
+    }
+    ds = ds.assign_coords({**coords, **text})
+    ds.attrs.pop("store_id", None)
+    if not derived:
+        return ds
+    # points not done have trials == 0: divide by NaN there (no 0/0 warnings); the same values elsewhere
+    trials = ds["trials"]
+    return derive(ds.assign(trials=trials.where(trials > 0))).assign(trials=trials)
+
+
+def describe(path: str | os.PathLike) -> dict[str, Any]:
+    """What a store holds and how complete it is, as plain data.
+
+    Raises
+    ------
+    FileNotFoundError, StoreMismatch
+        No store, or not a sweep store.
+    """
+    path = Path(path)
+    attrs = read_attrs(path)
+    if not _is_sweep(attrs):
+        if not path.exists():
+            raise FileNotFoundError(f"no sweep store at {str(path)!r}")
+        raise StoreMismatch(f"{str(path)!r} is not a tripwire sweep store (no sweep attributes)")
+    sweep = json.loads(attrs["sweep"])
+    done = read_done(path)
+    chunk = _chunk_of(path)
+    regions = _regions(done.shape, chunk)
+    info = {
+        "path": str(path),
+        "name": sweep["name"],
+        "description": sweep["description"],
+        "world_name": attrs.get("world_name"),
+        "world_hash": sweep["world_hash"],
+        "engine_version": sweep["engine_version"],
+        "design": sweep["design"],
+        "dims": json.loads(attrs["sweep_dims"]),
+        "shape": list(done.shape),
+        "seed": sweep["seed"],
+        "trials": sweep["trials"],
+        "trial_block": json.loads(attrs["execution"])["trial_block"],
+        "chunk": list(chunk),
+        "tasks": len(regions),
+        "tasks_done": sum(bool(done[_slices(r)].all()) for r in regions),
+        "points": int(done.size),
+        "points_done": int(done.sum()),
+        "war_level": attrs.get("war_level"),
+    }
+    if info["points_done"]:
+        ds = open_sweep(path, derived=False)
+        war = attrs.get("war_level")
+        counts = ds["outcome_count"].sum("size").values
+        levels = list(ds["level"].values)
+        k = levels.index(war) if war in levels else len(levels) - 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = counts[..., k:].sum(-1) / ds["trials"].values
+        p = p[done]
+        info["p_war_range"] = (float(p.min()), float(p.max()))
+    return info

@@ -1,0 +1,91 @@
+"""Shared checks for the sweep tests: every point against ``simulate``, store equality, and the
+environment that lets worker processes load the compiled kernels from a cache."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+
+import numpy as np
+
+import tripwire
+from tripwire.params import apply_params
+from tripwire.results import TALLIES
+
+
+@contextlib.contextmanager
+def numba_cache_env(tmp_path_factory):
+    """Workers inherit these: they compile the kernels once into a cache shared by the test session."""
+    cache = tmp_path_factory.getbasetemp() / "numba-cache"
+    cache.mkdir(exist_ok=True)
+    saved = {k: os.environ.get(k) for k in ("TRIPWIRE_NUMBA_CACHE", "NUMBA_CACHE_DIR")}
+    os.environ["TRIPWIRE_NUMBA_CACHE"] = "1"
+    os.environ["NUMBA_CACHE_DIR"] = str(cache)
+    try:
+        yield cache
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def sweep_points(ds):
+    """``(isel indexer, {path: value})`` for every point of an opened sweep."""
+    dims = json.loads(ds.attrs["sweep_dims"])
+    sweep = json.loads(ds.attrs["sweep"])
+    paths = sweep["design"]["paths"]
+    for index in itertools.product(*(range(ds.sizes[d]) for d in dims)):
+        sel = dict(zip(dims, index, strict=True))
+        yield sel, {p: ds[p].isel({d: sel[d] for d in ds[p].dims}).item() for p in paths}
+
+
+def assert_point_matches(pt, sim, label=""):
+    """One point of a sweep equals ``simulate`` of its world: every variable, bit for bit.
+
+    A removed treaty is absent from ``sim``: its tallies must be 0 in the sweep, and the other
+    treaties must match.
+    """
+    removed = [t for t in pt.treaty.values if t not in set(sim.treaty.values)]
+    for name in removed:
+        assert int(pt.treaty_honoured.sel(treaty=name)) == 0, (label, name)
+        assert int(pt.treaty_failed.sel(treaty=name)) == 0, (label, name)
+    for name, var in sim.data_vars.items():
+        got = pt[name]
+        if "treaty" in var.dims:
+            got = got.sel(treaty=sim.treaty.values)
+        assert got.dims == var.dims, (label, name)
+        np.testing.assert_array_equal(got.values, var.values, err_msg=f"{label} {name}")
+        if name in TALLIES:
+            assert got.dtype == np.int64, (label, name)
+    for name, coord in sim.coords.items():
+        got = pt[name].sel(treaty=sim.treaty.values) if "treaty" in coord.dims else pt[name]
+        np.testing.assert_array_equal(got.values, coord.values, err_msg=f"{label} coord {name}")
+
+
+def assert_matches_simulate(ds, world, *, trials, seed, only=None):
+    """Every done point (or those in ``only``) of an opened sweep equals ``simulate``."""
+    ds = ds.load()
+    checked = 0
+    for sel, values in sweep_points(ds):
+        if only is not None and sel not in only:
+            continue
+        pt = ds.isel(sel)
+        assert bool(pt.done), (sel, "not done")
+        sim = tripwire.simulate(apply_params(world, values), trials, seed=seed, threads=1)
+        assert_point_matches(pt, sim, label=str(values))
+        checked += 1
+    return checked
+
+
+def assert_stores_identical(a, b):
+    """Two opened sweeps hold the same tallies, coordinates and attributes; only the execution
+    settings (chunks, trial block) may differ."""
+    a, b = a.load(), b.load()
+    assert {k: v for k, v in a.attrs.items() if k != "execution"} == {
+        k: v for k, v in b.attrs.items() if k != "execution"
+    }
+    assert a.drop_attrs(deep=False).identical(b.drop_attrs(deep=False))
