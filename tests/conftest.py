@@ -141,3 +141,17 @@ def random_world(
             {"initiator": codes[2], "target": codes[0], "weight": 0.5},
         ],
     }
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A real LocalCluster of two worker processes, once per test module; the workers load the
+    kernels from a shared numba cache instead of compiling them each."""
+    from distributed import LocalCluster
+    from sweep_checks import numba_cache_env
+
+    with (
+        numba_cache_env(tmp_path_factory),
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+    ):
+        yield cluster

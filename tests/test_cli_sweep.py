@@ -8,8 +8,7 @@ import shutil
 import pytest
 import yaml
 from conftest import REPO, small_world
-from distributed import LocalCluster
-from sweep_checks import assert_matches_simulate, numba_cache_env
+from sweep_checks import assert_matches_simulate
 
 import tripwire
 from tripwire.cli import main
@@ -23,15 +22,6 @@ GRID = {
     "treaty.CE entente.active": [True, False],
     "state.A.capability": [0.1, 0.5],
 }
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    with (
-        numba_cache_env(tmp_path_factory),
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
-    ):
-        yield cluster
 
 
 @pytest.fixture(scope="module")

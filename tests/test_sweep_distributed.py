@@ -15,7 +15,7 @@ import yaml
 import zarr
 from conftest import small_world
 from distributed import Client, LocalCluster
-from sweep_checks import assert_matches_simulate, assert_stores_identical, numba_cache_env
+from sweep_checks import assert_matches_simulate, assert_stores_identical
 
 import tripwire
 from tripwire.results import TALLIES
@@ -35,15 +35,6 @@ SEED = 2024
 @pytest.fixture(scope="module")
 def world():
     return tripwire.World.model_validate(small_world())
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    with (
-        numba_cache_env(tmp_path_factory),
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
-    ):
-        yield cluster
 
 
 @pytest.fixture(scope="module")

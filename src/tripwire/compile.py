@@ -12,7 +12,7 @@ row ``j`` lists the states ``j`` has pledged not to oppose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -108,30 +108,9 @@ class CompiledWorld:
         return (self.n_states, len(self.levels), len(self.origins), len(self.treaties), self.max_rounds + 1)
 
     def kernel_inputs(self) -> dict:
-        """The arrays and scalars the kernel reads, by name (``tripwire.kernels.cascade.WORLD_FIELDS``
-        gives their order)."""
-        names = (
-            "capability",
-            "edge_ptr",
-            "level_end",
-            "edge_dst",
-            "edge_rule",
-            "edge_thresh",
-            "edge_treaty",
-            "backing_from",
-            "pledge_ptr",
-            "pledge_to",
-            "origin_a",
-            "origin_b",
-            "origin_cum",
-            "up",
-            "settle",
-            "war_level",
-            "deterrence",
-            "sigma",
-            "max_rounds",
-        )
-        inputs = {name: getattr(self, name) for name in names}
+        """Every array and scalar of the compiled world by name, plus the integer defection
+        threshold; ``tripwire.kernels.cascade.WORLD_FIELDS`` picks the kernel's inputs in order."""
+        inputs = {f.name: getattr(self, f.name) for f in fields(self)}
         inputs["defection_thresh"] = int(threshold(self.defection))
         return inputs
 

@@ -64,37 +64,41 @@ def _describe(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
+def run_layout(cw, world, *, seed: int, trials: int) -> tuple[dict, dict]:
+    """Coordinates and attributes of one run's dataset (shared by ``simulate`` and sweep stores)."""
+    coords = {
+        "level": list(cw.levels),
+        "size": np.arange(2, cw.n_states + 1),
+        "state": list(cw.codes),
+        "side": list(SIDES),
+        "origin": list(cw.origins),
+        "treaty": list(cw.treaties),
+        "round": np.arange(cw.max_rounds + 1),
+        "state_name": ("state", [s.name for s in world.states]),
+        "treaty_kind": ("treaty", [t.kind for t in world.treaties]),
+    }
+    attrs = {
+        "title": f"tripwire crisis-cascade results: {world.name}",
+        "world_name": world.name,
+        "seed": int(seed),
+        "trials": int(trials),
+        "engine": "tripwire",
+        "engine_version": __version__,
+        "world_hash": world.hash,
+        "world": world.to_json(),
+        "war_level": cw.levels[cw.war_level],
+    }
+    return coords, attrs
+
+
 def make_dataset(cw, world, tallies: dict[str, np.ndarray], *, seed: int, trials: int) -> xr.Dataset:
     """Label the kernel's tallies with the world's coordinates and add the derived variables."""
-    n_states = cw.n_states
-    sizes = np.arange(2, n_states + 1)
     data = dict(tallies)
     data["outcome_count"] = data["outcome_count"][:, 2:]
     data["trials"] = np.int64(trials)
+    coords, attrs = run_layout(cw, world, seed=seed, trials=trials)
     ds = xr.Dataset(
-        {name: (VARIABLES[name][0], np.asarray(data[name])) for name in TALLIES},
-        coords={
-            "level": list(cw.levels),
-            "size": sizes,
-            "state": list(cw.codes),
-            "side": list(SIDES),
-            "origin": list(cw.origins),
-            "treaty": list(cw.treaties),
-            "round": np.arange(cw.max_rounds + 1),
-            "state_name": ("state", [s.name for s in world.states]),
-            "treaty_kind": ("treaty", [t.kind for t in world.treaties]),
-        },
-        attrs={
-            "title": f"tripwire crisis-cascade results: {world.name}",
-            "world_name": world.name,
-            "seed": int(seed),
-            "trials": int(trials),
-            "engine": "tripwire",
-            "engine_version": __version__,
-            "world_hash": world.hash,
-            "world": world.to_json(),
-            "war_level": cw.levels[cw.war_level],
-        },
+        {name: (VARIABLES[name][0], np.asarray(data[name])) for name in TALLIES}, coords=coords, attrs=attrs
     )
     return derive(ds)
 

@@ -66,7 +66,7 @@ import numpy as np
 import xarray as xr
 
 from ._version import __version__
-from .results import SIDES, TALLIES, VARIABLES, derive
+from .results import TALLIES, VARIABLES, derive, run_layout
 from .store import zarr_ready
 
 if TYPE_CHECKING:
@@ -274,30 +274,7 @@ def _single_run_layout(plan: SweepPlan) -> tuple[dict[str, tuple[str, ...]], dic
     (tests compare every point's coordinates with ``simulate``'s)."""
     from .compile import compile_world
 
-    world = plan.world
-    cw = compile_world(world)
-    coords = {
-        "level": list(cw.levels),
-        "size": np.arange(2, cw.n_states + 1),
-        "state": list(cw.codes),
-        "side": list(SIDES),
-        "origin": list(cw.origins),
-        "treaty": list(cw.treaties),
-        "round": np.arange(cw.max_rounds + 1),
-        "state_name": ("state", [s.name for s in world.states]),
-        "treaty_kind": ("treaty", [t.kind for t in world.treaties]),
-    }
-    attrs = {
-        "title": f"tripwire crisis-cascade results: {world.name}",
-        "world_name": world.name,
-        "seed": int(plan.seed),
-        "trials": int(plan.trials),
-        "engine": "tripwire",
-        "engine_version": __version__,
-        "world_hash": world.hash,
-        "world": world.to_json(),
-        "war_level": cw.levels[cw.war_level],
-    }
+    coords, attrs = run_layout(compile_world(plan.world), plan.world, seed=plan.seed, trials=plan.trials)
     dims = {name: VARIABLES[name][0] for name in TALLIES}
     return dims, coords, attrs
 
