@@ -194,7 +194,7 @@ def test_chunking_rules():
     assert chunk_shape_for((5, 5), 3) == (1, 3)
     assert chunk_shape_for((3, 4, 5), 1000) == (3, 4, 5)
     assert chunk_shape_for((7,), 3) == (3,)
-    assert default_points_per_task(64, 100_000, 1 << 22, 2) == 8  # four tasks per worker
+    assert default_points_per_task(64, 100_000, 1 << 22, 2) == 16  # two tasks per worker
     assert default_points_per_task(64, 10_000_000, 1 << 22, 2) == 1  # a point per task, split into blocks
     assert default_points_per_task(3, 1000, 1 << 22, 16) == 1
 

@@ -555,7 +555,7 @@ def sweep(
     design_seed
         Sampling seed of lhs and sobol designs (default: ``seed``).
     points_per_task
-        Points per chunk (and task) of a new store; default: about four tasks per worker.
+        Points per chunk (and task) of a new store; default: about two tasks per worker.
     trial_block
         Most trials one task runs for one point; more are split into blocks and summed.
     progress

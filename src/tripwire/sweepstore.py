@@ -206,13 +206,19 @@ def chunk_shape_for(shape: tuple[int, ...], points_per_task: int) -> tuple[int, 
     return tuple(chunk)
 
 
+#: Tasks per worker in the default chunking: enough to balance the load, few enough that each
+#: task's fixed costs (scheduling, one chunk write) stay small (two gave 83 % of ``simulate``'s
+#: throughput on 64 points x 100,000 trials and 2 workers, four gave 79 %).
+TASKS_PER_WORKER = 2
+
+
 def default_points_per_task(n_points: int, trials: int, trial_block: int, workers: int) -> int:
-    """About four tasks per worker, each carrying at most one trial block of work.
+    """About ``TASKS_PER_WORKER`` tasks per worker, each carrying at most one trial block of work.
 
     A point with more trials than ``trial_block`` gets a chunk of its own, split into trial blocks.
     """
     most = max(1, trial_block // trials)
-    return max(1, min(most, math.ceil(n_points / (4 * max(1, workers)))))
+    return max(1, min(most, math.ceil(n_points / (TASKS_PER_WORKER * max(1, workers)))))
 
 
 def _regions(shape: tuple[int, ...], chunk: tuple[int, ...]) -> list[tuple[tuple[int, int], ...]]:
