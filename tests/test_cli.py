@@ -36,7 +36,7 @@ def test_run_writes_a_result_equal_to_simulate(world_file, tmp_path, suffix, cap
 
 def test_run_bundled_scenario_in_a_fresh_process(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "tripwire.cli", "run", "july1914", "--trials", "50000", "--threads", "1"],
+        [sys.executable, "-m", "tripwire", "run", "july1914", "--trials", "50000", "--threads", "1"],
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
