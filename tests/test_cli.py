@@ -37,7 +37,9 @@ def test_run_writes_a_result_equal_to_simulate(world_file, tmp_path, suffix, cap
 def test_run_bundled_scenario_in_a_fresh_process(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "tripwire", "run", "july1914", "--trials", "50000", "--threads", "1"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "july1914" in proc.stdout and "50,000 trials in" in proc.stdout
@@ -71,9 +73,19 @@ def test_validate_reports_each_file(world_file, tmp_path, capsys):
 
 def test_world_from_data_round_trips_through_run(data_dir, tmp_path, capsys):
     out = tmp_path / "w1914.yaml"
-    args = ["world", "--atop-members", str(data_dir / "atop_v4.01_member_level.csv"),
-            "--nmc", str(data_dir / "NMC-60-abridged.csv"), "--date", "1914-07-28", "--origin", "AUH:YUG",
-            "-o", str(out)]
+    args = [
+        "world",
+        "--atop-members",
+        str(data_dir / "atop_v4.01_member_level.csv"),
+        "--nmc",
+        str(data_dir / "NMC-60-abridged.csv"),
+        "--date",
+        "1914-07-28",
+        "--origin",
+        "AUH:YUG",
+        "-o",
+        str(out),
+    ]
     assert main(args) == 0
     assert "wrote" in capsys.readouterr().out
     world = tripwire.load_world(out)
@@ -86,5 +98,19 @@ def test_world_from_data_round_trips_through_run(data_dir, tmp_path, capsys):
 
 def test_world_rejects_a_bad_origin(data_dir, tmp_path, capsys):
     with pytest.raises(SystemExit):
-        main(["world", "--atop-members", "x.csv", "--nmc", "y.csv", "--date", "1914", "--origin", "AUH", "-o", "w.yaml"])
+        main(
+            [
+                "world",
+                "--atop-members",
+                "x.csv",
+                "--nmc",
+                "y.csv",
+                "--date",
+                "1914",
+                "--origin",
+                "AUH",
+                "-o",
+                "w.yaml",
+            ]
+        )
     assert "an origin is INITIATOR:TARGET" in capsys.readouterr().err

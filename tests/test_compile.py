@@ -13,8 +13,9 @@ def edges(cw):
     caller = np.repeat(np.arange(cw.n_states), np.diff(cw.edge_ptr))
     return [
         (cw.codes[i], cw.codes[j], int(k), float(p), int(t), int(d))
-        for i, j, k, p, t, d in zip(caller, cw.edge_dst, cw.edge_kind, cw.edge_prob, cw.edge_trigger,
-                                    cw.edge_treaty, strict=True)
+        for i, j, k, p, t, d in zip(
+            caller, cw.edge_dst, cw.edge_kind, cw.edge_prob, cw.edge_trigger, cw.edge_treaty, strict=True
+        )
     ]
 
 
@@ -23,8 +24,10 @@ def world(**overrides):
 
 
 def test_mutual_treaty_gives_k_times_k_minus_1_edges():
-    w = world(treaties=[{"name": "T", "kind": "defense", "members": ["A", "B", "C", "D"], "reliability": 0.6}],
-              rivalries=[])
+    w = world(
+        treaties=[{"name": "T", "kind": "defense", "members": ["A", "B", "C", "D"], "reliability": 0.6}],
+        rivalries=[],
+    )
     cw = compile_world(w)
     assert cw.n_edges == 12
     assert {(a, b) for a, b, *_ in edges(cw)} == {(a, b) for a in "ABCD" for b in "ABCD" if a != b}
@@ -32,8 +35,12 @@ def test_mutual_treaty_gives_k_times_k_minus_1_edges():
 
 
 def test_guarantors_owe_every_other_member():
-    w = world(treaties=[{"name": "London", "kind": "entente", "members": ["A", "B", "C"], "guarantors": ["A", "B"]}],
-              rivalries=[])
+    w = world(
+        treaties=[
+            {"name": "London", "kind": "entente", "members": ["A", "B", "C"], "guarantors": ["A", "B"]}
+        ],
+        rivalries=[],
+    )
     got = {(a, b) for a, b, *_ in edges(compile_world(w))}
     # edge caller -> callee: the callee owes the caller
     assert got == {("B", "A"), ("C", "A"), ("A", "B"), ("C", "B")}
@@ -47,7 +54,7 @@ def test_rivalries_are_oppose_edges_both_ways_without_treaty():
 def test_edges_sorted_by_trigger_within_caller_and_level_ends():
     cw = compile_world(world())
     for i in range(cw.n_states):
-        trig = cw.edge_trigger[cw.edge_ptr[i]:cw.edge_ptr[i + 1]]
+        trig = cw.edge_trigger[cw.edge_ptr[i] : cw.edge_ptr[i + 1]]
         assert np.all(np.diff(trig) >= 0)
         for lv in range(len(cw.levels)):
             assert cw.level_end[i, lv] == cw.edge_ptr[i] + np.count_nonzero(trig <= lv)
@@ -56,8 +63,8 @@ def test_edges_sorted_by_trigger_within_caller_and_level_ends():
 def test_pledges_and_side_rules():
     cw = compile_world(world())
     d, e = cw.codes.index("D"), cw.codes.index("E")
-    assert list(cw.pledge_to[cw.pledge_ptr[d]:cw.pledge_ptr[d + 1]]) == [e]
-    assert list(cw.pledge_to[cw.pledge_ptr[e]:cw.pledge_ptr[e + 1]]) == [d]
+    assert list(cw.pledge_to[cw.pledge_ptr[d] : cw.pledge_ptr[d + 1]]) == [e]
+    assert list(cw.pledge_to[cw.pledge_ptr[e] : cw.pledge_ptr[e + 1]]) == [d]
     assert cw.pledge_ptr[-1] == 2  # pledges never become edges
     assert all(cw.edge_treaty[k] != 4 for k in range(cw.n_edges))
     # DEFEND applies on the target side (bit 1), ALIGN on both, OPPOSE on both and flips
@@ -71,11 +78,14 @@ def test_thresholds_are_exact_at_0_and_1():
 
 
 def test_backing_counts_untried_defend_and_align_edges():
-    w = world(treaties=[
-        {"name": "BC", "kind": "defense", "members": ["B", "C"], "reliability": 0.5, "trigger": 0},
-        {"name": "BD", "kind": "entente", "members": ["B", "D"], "reliability": 0.25, "trigger": 1},
-        {"name": "BE", "kind": "offense", "members": ["B", "E"], "reliability": 0.9, "trigger": 0},
-    ], rivalries=[])
+    w = world(
+        treaties=[
+            {"name": "BC", "kind": "defense", "members": ["B", "C"], "reliability": 0.5, "trigger": 0},
+            {"name": "BD", "kind": "entente", "members": ["B", "D"], "reliability": 0.25, "trigger": 1},
+            {"name": "BE", "kind": "offense", "members": ["B", "E"], "reliability": 0.9, "trigger": 0},
+        ],
+        rivalries=[],
+    )
     cw = compile_world(w)
     b = cw.codes.index("B")
     lo = cw.edge_ptr[b]

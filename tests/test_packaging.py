@@ -19,19 +19,27 @@ PROBE = (
 def test_built_wheel_ships_kernels_and_scenarios(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path / "dist")],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (wheel,) = (tmp_path / "dist").glob("tripwire-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for required in ("tripwire/kernels/cascade.py", "tripwire/kernels/rng.py", "tripwire/scenarios/july1914.yaml",
-                     "tripwire/cli/__init__.py", "tripwire/defaults.py",
-                     "tripwire/bench/__init__.py"):
+    for required in (
+        "tripwire/kernels/cascade.py",
+        "tripwire/kernels/rng.py",
+        "tripwire/scenarios/july1914.yaml",
+        "tripwire/cli/__init__.py",
+        "tripwire/defaults.py",
+        "tripwire/bench/__init__.py",
+    ):
         assert required in names, required
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site)}
-    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True,
-                         cwd=tmp_path).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout.splitlines()
     assert out[0].startswith(str(site)) and out[1].startswith(str(site))
     assert "july1914" in out[2].split(",")
 

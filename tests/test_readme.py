@@ -16,7 +16,11 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_command():
     commands = re.findall(r"```bash\n(.*?)\n```", quick, flags=re.S)
     assert len(commands) == 2
     assert commands[0].endswith("tripwire run july1914")
-    ci_lines = [ln for ln in (REPO / ".ci" / "run").read_text().splitlines() if ln and not ln.startswith(("#", "set ", "cd "))]
+    ci_lines = [
+        ln
+        for ln in (REPO / ".ci" / "run").read_text().splitlines()
+        if ln and not ln.startswith(("#", "set ", "cd "))
+    ]
     assert ci_lines == [commands[1]]
 
 

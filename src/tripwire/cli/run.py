@@ -66,8 +66,6 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     return status
 
 
-
-
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run a scenario and print its risk summary")
     run.add_argument("scenario", help="a world file (.yaml) or a bundled scenario name, e.g. july1914")

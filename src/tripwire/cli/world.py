@@ -52,10 +52,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--nmc", required=True, type=Path, help="COW National Material Capabilities CSV")
     p.add_argument("--atop-alliances", type=Path, default=None, help="ATOP alliance-level CSV (optional)")
     p.add_argument("--date", required=True, help="a year or an ISO date, e.g. 1914-07-28")
-    p.add_argument("--origin", action="append", type=_origin, default=[], metavar="A:B",
-                   help="crisis origin INITIATOR:TARGET (repeatable)")
-    p.add_argument("--state", action="append", default=[], metavar="CODE",
-                   help="include this state even if it is in no alliance (repeatable)")
+    p.add_argument(
+        "--origin",
+        action="append",
+        type=_origin,
+        default=[],
+        metavar="A:B",
+        help="crisis origin INITIATOR:TARGET (repeatable)",
+    )
+    p.add_argument(
+        "--state",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="include this state even if it is in no alliance (repeatable)",
+    )
     p.add_argument("--name", default=None, help="world name (default: atop-DATE)")
     p.add_argument("-o", "--output", required=True, type=Path, help="world file to write (.yaml)")
     p.set_defaults(func=cmd_world)
