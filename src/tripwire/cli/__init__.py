@@ -13,6 +13,8 @@ from .. import __version__
 from . import bench, run, sweep, world
 from ._common import EXIT_USAGE
 
+LOG_WIDTH = 160
+
 COMMANDS = (run, world, bench, sweep)
 
 
@@ -29,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    console = Console()
+    # batch logs are read in files: no 80-column wrapping of wide tables there
+    console = Console() if sys.stdout.isatty() else Console(width=LOG_WIDTH)
     try:
         return args.func(args, console)
     except (ValueError, FileNotFoundError, TypeError) as exc:
