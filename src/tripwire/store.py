@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,15 @@ def zarr_ready(ds: xr.Dataset) -> xr.Dataset:
     )
 
 
+@contextlib.contextmanager
+def quiet_consolidation() -> Iterator[None]:
+    """Silence zarr's one warning that consolidated metadata (what xarray reads fastest) is not yet
+    part of the v3 specification."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part")
+        yield
+
+
 def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write a result to ``path``: a zarr v3 store (``.zarr``, replaced if present) or netCDF (``.nc``)."""
     path = Path(path)
@@ -28,8 +39,7 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     if path.suffix == ".nc":
         ds.to_netcdf(path)
     else:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Consolidated metadata is currently not part")
+        with quiet_consolidation():
             zarr_ready(ds).to_zarr(path, mode="w", zarr_format=3, consolidated=True)
     return path
 

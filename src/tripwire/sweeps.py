@@ -44,7 +44,16 @@ from .sweepstore import (
     write_chunk,
     write_template,
 )
-from .world import World, WorldError, _Strict, _UniqueKeyLoader, format_errors, load_world
+from .world import (
+    World,
+    WorldError,
+    _Strict,
+    _UniqueKeyLoader,
+    format_errors,
+    load_world,
+    problems,
+    read_mapping,
+)
 
 __all__ = [
     "sweep",
@@ -234,18 +243,12 @@ def load_sweep(path: str | os.PathLike, **overrides: Any) -> tuple[SweepPlan, Sw
     if not path.is_file():
         raise FileNotFoundError(f"sweep file {str(path)!r} does not exist")
     label = str(path)
-    try:
-        data = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
-    except yaml.YAMLError as exc:
-        raise SweepError(f"{label}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise SweepError(f"{label}: a sweep file must be a mapping of keys, saw {type(data).__name__}")
+    data = read_mapping(path.read_text(), label, "sweep", SweepError)
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as exc:
-        lines = format_errors(exc)
-        raise SweepError(f"{label}: {lines.count(chr(10)) + 1} problem(s)\n{lines}") from None
+        raise SweepError(problems(label, exc)) from None
     try:
         world = load_world(_world_source(spec.world, path.parent))
         plan = plan_sweep(

@@ -46,7 +46,6 @@ trial block and chunk shape, which do not change results) and ``store_id``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
@@ -56,7 +55,6 @@ import shutil
 import time
 import uuid
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,7 +65,7 @@ import xarray as xr
 
 from ._version import __version__
 from .results import TALLIES, VARIABLES, derive, run_layout
-from .store import zarr_ready
+from .store import quiet_consolidation, zarr_ready
 
 if TYPE_CHECKING:
     from .sweep import SweepPlan
@@ -91,19 +89,11 @@ __all__ = [
 
 DONE = "done"
 VARIABLES_DIMS = ("level", "size", "state", "side", "origin", "treaty", "round")
-_CONSOLIDATED = "Consolidated metadata is currently not part"
 DONE_DESCRIPTION = "True once the point's tallies are written (a task writes its chunk, then marks it done)"
 
 
 class StoreMismatch(ValueError):
     """An existing store made by a different sweep (or not a sweep store at all)."""
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_CONSOLIDATED)
-        yield
 
 
 # -- identity ----------------------------------------------------------------------------------
@@ -398,7 +388,7 @@ def write_template(plan: SweepPlan, state: StoreState) -> None:
     ds = zarr_ready(template(plan, state.chunk, store_id))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with _quiet(), warnings.catch_warnings():
+        with quiet_consolidation(), warnings.catch_warnings():
             # paths with spaces are saved as variables; open_sweep makes them coordinates again
             warnings.filterwarnings("ignore", message="coordinate .* has a space in its name")
             ds.to_zarr(tmp, mode="w-", compute=False, zarr_format=3, consolidated=True)
@@ -559,7 +549,7 @@ def open_sweep(path: str | os.PathLike, *, derived: bool = True) -> xr.Dataset:
         if not path.exists():
             raise FileNotFoundError(f"no sweep store at {str(path)!r}")
         raise StoreMismatch(f"{str(path)!r} is not a tripwire sweep store (no sweep attributes)")
-    with _quiet():
+    with quiet_consolidation():
         ds = xr.open_zarr(path, consolidated=True, zarr_format=3)
     # a path with spaces (a treaty name) does not survive the space-separated "coordinates"
     # attribute that marks coordinates on `point`: make every design path a coordinate again

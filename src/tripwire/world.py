@@ -385,13 +385,25 @@ def _read_source(source: str | Path) -> tuple[dict, str]:
                 f"bundled scenarios: {', '.join(bundled_scenarios())}"
             )
         text, label = res.read_text(), f"scenario {name!r}"
+    return read_mapping(text, label, "world", WorldError), label
+
+
+def read_mapping(text: str, label: str, what: str, error: type[ValueError]) -> dict:
+    """Parse a YAML file that must hold a mapping (a key given twice is an error); problems raise
+    ``error`` naming ``label`` and ``what`` the file is (e.g. ``"world"``)."""
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
     except yaml.YAMLError as exc:
-        raise WorldError(f"{label}: not valid YAML: {exc}") from None
+        raise error(f"{label}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise WorldError(f"{label}: a world file must be a mapping of keys, saw {type(data).__name__}")
-    return data, label
+        raise error(f"{label}: a {what} file must be a mapping of keys, saw {type(data).__name__}")
+    return data
+
+
+def problems(label: str, exc: ValidationError) -> str:
+    """``"<label>: N problem(s)"`` and one line per problem (see :func:`format_errors`)."""
+    lines = format_errors(exc)
+    return f"{label}: {lines.count(chr(10)) + 1} problem(s)\n{lines}"
 
 
 def load_world(source: str | Path | dict | World) -> World:
@@ -424,5 +436,4 @@ def load_world(source: str | Path | dict | World) -> World:
     try:
         return World.model_validate(data)
     except ValidationError as exc:
-        lines = format_errors(exc)
-        raise WorldError(f"{label}: {lines.count(chr(10)) + 1} problem(s)\n{lines}") from None
+        raise WorldError(problems(label, exc)) from None
