@@ -107,7 +107,7 @@ def random_world(
         if rng.uniform() < 0.3:
             t["guarantors"] = members[:1]
         treaties.append(t)
-    pairs = {tuple(sorted(rng.choice(codes, 2, replace=False))) for _ in range(n_states // 2)}
+    pairs = sorted({tuple(sorted(rng.choice(codes, 2, replace=False))) for _ in range(n_states // 2)})
     return {
         "name": "random",
         "ladder": {"levels": ladder, "war": ladder[levels // 2]},
