@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 import tripwire
-from tripwire.params import apply_params
-from tripwire.sweeps import sweep
+from tripwire.sweep.run import sweep
+from tripwire.world.params import apply_params
 
 GRID = {
     "treaties.reliability": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],

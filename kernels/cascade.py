@@ -1,6 +1,6 @@
 """The crisis-cascade kernel (DESIGN.md §2.3).
 
-Inputs are the flat arrays of a compiled world (see ``tripwire.compile``); the kernel assumes them
+Inputs are the flat arrays of a compiled world (see ``tripwire.crisis.compile``); the kernel assumes them
 valid. Trials are split into blocks run over ``prange``; each block keeps its own integer tallies,
 which are summed at the end, so the result does not depend on the number of blocks or threads.
 
@@ -20,10 +20,10 @@ from .accelerate import PARALLEL, SCALAR, SERIAL, njit, prange
 from .rng import INV53, next53, std_normal, trial_state
 
 # An edge's side rule (one int8): bit s set = the edge applies when its caller is on side s;
-# bit 2 set = the callee joins the side opposing the caller. See tripwire.compile.SIDE_RULE.
+# bit 2 set = the callee joins the side opposing the caller. See tripwire.crisis.compile.SIDE_RULE.
 FLIP_SHIFT = 2
 
-#: The world tuple the kernels take, in order (built by ``tripwire.compile.CompiledWorld``).
+#: The world tuple the kernels take, in order (built by ``tripwire.crisis.compile.CompiledWorld``).
 WORLD_FIELDS = (
     "capability",
     "edge_ptr",

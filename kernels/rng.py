@@ -5,7 +5,7 @@ seed, adds the trial index and mixes again to a 64-bit key, which seeds a xorosh
 for that trial alone. No state is shared between trials, threads or processes.
 
 Uniform draws use the top 53 bits of each output. ``u < p`` is decided on integers as
-``r53 < ceil(p * 2**53)`` (thresholds are precomputed by ``tripwire.compile``), which is the
+``r53 < ceil(p * 2**53)`` (thresholds are precomputed by ``tripwire.crisis.compile``), which is the
 same test as the float compare with ``u = r53 / 2**53`` and exact for ``p`` in {0, 1}.
 """
 

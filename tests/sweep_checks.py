@@ -11,8 +11,8 @@ import os
 import numpy as np
 
 import tripwire
-from tripwire.params import apply_params
-from tripwire.results import TALLIES
+from tripwire.crisis.results import TALLIES
+from tripwire.world.params import apply_params
 
 
 @contextlib.contextmanager

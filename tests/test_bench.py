@@ -24,8 +24,8 @@ from tripwire.bench import (
     run_suite,
 )
 from tripwire.cli import main
-from tripwire.compile import compile_world
-from tripwire.synthetic import network_world
+from tripwire.crisis.compile import compile_world
+from tripwire.world.synthetic import network_world
 
 TINY = replace(
     QUICK,
@@ -169,8 +169,8 @@ def test_missing_peers_are_skipped_with_an_install_hint(monkeypatch):
 
 
 def test_independent_cascade_keeps_the_edges_and_makes_them_all_apply():
-    from tripwire.compile import ALIGN
-    from tripwire.synthetic import bloc_network, pure_cascade
+    from tripwire.crisis.compile import ALIGN
+    from tripwire.world.synthetic import bloc_network, pure_cascade
 
     world = network_world("blocs", 40)
     assert {t.kind for t in world.treaties} == {"entente"} and len(world.ladder.levels) == 1

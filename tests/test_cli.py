@@ -10,7 +10,7 @@ from conftest import small_world
 
 import tripwire
 from tripwire.cli import main
-from tripwire.store import open_result
+from tripwire.io.results import open_result
 
 
 @pytest.fixture()

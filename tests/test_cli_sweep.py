@@ -12,8 +12,9 @@ from sweep_checks import assert_matches_simulate
 
 import tripwire
 from tripwire.cli import main
-from tripwire.sweeps import SweepError, jobqueue_cluster
-from tripwire.sweepstore import open_sweep
+from tripwire.sweep.clusters import jobqueue_cluster
+from tripwire.sweep.plan import SweepError
+from tripwire.sweep.store import open_sweep
 
 TRIALS = 3_000
 SEED = 77
@@ -202,7 +203,7 @@ def test_show_errors(tmp_path, capsys):
     code, _, err = run(capsys, "show", tmp_path / "missing.zarr")
     assert code == 2 and "no sweep store at" in err
     single = tmp_path / "single.zarr"
-    tripwire.store.write_dataset(tripwire.simulate(small_world(), 100), single)
+    tripwire.io.results.write_dataset(tripwire.simulate(small_world(), 100), single)
     code, _, err = run(capsys, "show", single)
     assert code == 2 and "is not a tripwire sweep store" in err
 

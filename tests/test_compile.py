@@ -5,7 +5,7 @@ import pytest
 from conftest import small_world
 
 import tripwire
-from tripwire.compile import ALIGN, DEFEND, OPPOSE, SIDE_RULE, compile_world, threshold
+from tripwire.crisis.compile import ALIGN, DEFEND, OPPOSE, SIDE_RULE, compile_world, threshold
 
 
 def edges(cw):

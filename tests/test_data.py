@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import tripwire
-from tripwire.data import (
+from tripwire.io.atop import (
     ATOP_KINDS,
     DataWarning,
     alliances_in_force,
@@ -121,7 +121,7 @@ def test_dual_alliance_is_mutual_defense(world_1914):
     assert t.guarantors is None or sorted(t.guarantors) == ["AUH", "GMY"]
     assert t.signed == 1879 and t.reliability == tripwire.defaults.RELIABILITY["defense"]
 
-    from tripwire.compile import DEFEND, compile_world
+    from tripwire.crisis.compile import DEFEND, compile_world
 
     cw = compile_world(world_1914)
     k = cw.treaties.index(t.name)

@@ -16,8 +16,8 @@ def test_identical_for_threads_and_blocks():
 
 
 def test_trial_ranges_add_up():
-    from tripwire.compile import compile_world
-    from tripwire.simulation import run_tallies
+    from tripwire.crisis.compile import compile_world
+    from tripwire.crisis.simulate import run_tallies
 
     cw = compile_world(tripwire.World.model_validate(small_world()))
     whole = run_tallies(cw, 30_000, seed=3)
@@ -29,7 +29,7 @@ def test_trial_ranges_add_up():
 
 
 def test_progress_chunks_do_not_change_results(monkeypatch):
-    import tripwire.simulation as sim
+    import tripwire.crisis.simulate as sim
 
     world = tripwire.World.model_validate(small_world())
     base = tripwire.simulate(world, 20_000, seed=1)

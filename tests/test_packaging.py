@@ -25,15 +25,15 @@ def test_built_wheel_ships_kernels_and_scenarios(tmp_path):
     )
     (wheel,) = (tmp_path / "dist").glob("tripwire-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for required in (
-        "tripwire/kernels/cascade.py",
-        "tripwire/kernels/rng.py",
-        "tripwire/scenarios/july1914.yaml",
-        "tripwire/cli/__init__.py",
-        "tripwire/defaults.py",
-        "tripwire/bench/__init__.py",
-    ):
-        assert required in names, required
+    packages = [p.parent.name for p in (REPO / "src" / "tripwire").rglob("__init__.py")]
+    assert {"world", "crisis", "sweep", "io", "cli", "bench"} <= set(packages), packages
+    modules = [p.relative_to(REPO / "src") for p in (REPO / "src" / "tripwire").rglob("*.py")]
+    required = [str(p) for p in modules] + [
+        f"tripwire/kernels/{p.name}" for p in (REPO / "kernels").glob("*.py")
+    ]
+    required += ["tripwire/scenarios/july1914.yaml", "tripwire/scenarios/README.md", "tripwire/defaults.py"]
+    for name in required:
+        assert name in names, name
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     env = {**os.environ, "PYTHONPATH": str(site)}

@@ -6,8 +6,8 @@ import pytest
 from conftest import small_world
 
 import tripwire
-from tripwire.compile import compile_world
-from tripwire.params import (
+from tripwire.crisis.compile import compile_world
+from tripwire.world.params import (
     PATH_FORMS,
     ParamError,
     apply_params,

@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 import tripwire
-from tripwire.data import alliances_in_force
+from tripwire.io.atop import alliances_in_force
 
 #: The date each bundled scenario describes (the scenario files carry it in their comments).
 SCENARIO_DATES: dict[str, dt.date] = {

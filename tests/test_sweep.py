@@ -18,11 +18,12 @@ from distributed import Client, LocalCluster
 from sweep_checks import assert_matches_simulate, assert_stores_identical
 
 import tripwire
-from tripwire.designs import DesignError, make_design
-from tripwire.params import ParamError
-from tripwire.results import TALLIES
-from tripwire.sweeps import SweepError, load_sweep, plan_sweep, sweep
-from tripwire.sweepstore import (
+from tripwire.crisis.results import TALLIES
+from tripwire.sweep.designs import DesignError, make_design
+from tripwire.sweep.files import load_sweep
+from tripwire.sweep.plan import SweepError, plan_sweep
+from tripwire.sweep.run import sweep
+from tripwire.sweep.store import (
     StoreMismatch,
     chunk_shape_for,
     default_points_per_task,
@@ -33,6 +34,7 @@ from tripwire.sweepstore import (
     write_chunk,
     write_template,
 )
+from tripwire.world.params import ParamError
 
 GRID = {"policy.communication": [0.0, 0.6, 0.9], "treaty.BC defense.active": [True, False]}
 
@@ -345,8 +347,8 @@ def test_grid_sweep_equals_simulate_with_trial_blocks(tmp_path, world, client):
 
 def test_point_designs_equal_simulate(tmp_path, world, client):
     params = {"escalation.deterrence": [0.0, 3.0], "state.A.capability": [0.05, 0.6]}
-    # the package-level function, with the sweeps module already imported
-    assert tripwire.sweep is sweep
+    # tripwire.sweep is both the package and the function, with its modules already imported
+    assert callable(tripwire.sweep) and tripwire.sweep.run.sweep is sweep
     ds = tripwire.sweep(
         world, params, design="lhs", n=5, trials=1_500, seed=3, store=tmp_path / "l.zarr", client=client
     )
@@ -432,7 +434,7 @@ def test_a_path_that_is_not_a_sweep_store_is_never_overwritten(tmp_path, world, 
             sweep(world, GRID, trials=100, store=other, client=client, resume=resume)
     assert (other / "notes.txt").read_text() == "keep me"
     run = tmp_path / "run.zarr"
-    tripwire.store.write_dataset(tripwire.simulate(world, 100), run)
+    tripwire.io.results.write_dataset(tripwire.simulate(world, 100), run)
     with pytest.raises(StoreMismatch, match="not a tripwire sweep store"):
         sweep(world, GRID, trials=100, store=run, client=client)
     with pytest.raises(StoreMismatch, match="not a tripwire sweep store"):

@@ -18,9 +18,9 @@ from distributed import Client, LocalCluster
 from sweep_checks import assert_matches_simulate, assert_stores_identical
 
 import tripwire
-from tripwire.results import TALLIES
-from tripwire.sweeps import sweep
-from tripwire.sweepstore import open_sweep, read_done
+from tripwire.crisis.results import TALLIES
+from tripwire.sweep.run import sweep
+from tripwire.sweep.store import open_sweep, read_done
 
 GRID = {
     "policy.communication": [0.0, 0.5, 0.9],

@@ -13,17 +13,17 @@ from ._version import __version__
 
 # public name -> module that defines it (imported on first access)
 _LAZY = {
-    "World": "world",
-    "WorldError": "world",
-    "load_world": "world",
-    "bundled_scenarios": "world",
-    "compile_world": "compile",
-    "CompiledWorld": "compile",
-    "simulate": "simulation",
-    "summarize": "results",
-    "world_from_atop": "data",
-    "sweep": "sweeps",
-    "open_sweep": "sweepstore",
+    "World": "world.model",
+    "WorldError": "world.model",
+    "load_world": "world.model",
+    "bundled_scenarios": "world.model",
+    "compile_world": "crisis.compile",
+    "CompiledWorld": "crisis.compile",
+    "simulate": "crisis.simulate",
+    "summarize": "crisis.results",
+    "world_from_atop": "io.atop",
+    "sweep": "sweep",
+    "open_sweep": "sweep.store",
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -31,7 +31,8 @@ __all__ = ["__version__", *_LAZY]
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        module = import_module(f".{_LAZY[name]}", __name__)
+        value = module if name == _LAZY[name] else getattr(module, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'tripwire' has no attribute {name!r}")

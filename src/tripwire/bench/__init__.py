@@ -4,7 +4,7 @@ Sections (each a function of :class:`Settings`, all run by :func:`run_suite`):
 
 ``cascade``
     The independent-cascade configuration of tripwire (DESIGN.md §2.4,
-    :func:`tripwire.synthetic.independent_cascade`) side by side with CyNetDiff and NDlib on the
+    :func:`tripwire.world.synthetic.independent_cascade`) side by side with CyNetDiff and NDlib on the
     same directed graphs, edge probabilities and seed-pair distribution: cascades per second,
     random edge tries per second and the ratios. A ratio is given only when the mean cascade sizes
     of the two engines agree within :data:`K_SE` standard errors.
@@ -39,7 +39,7 @@ The modules, one idea each:
     :func:`run_suite`.
 """
 
-from ..synthetic import independent_cascade, network_world
+from ..world.synthetic import independent_cascade, network_world
 from .engines import (
     INSTALL_HINT,
     PEER_ENGINES,

@@ -86,14 +86,14 @@ class TripwireEngine:
 
     def warm_up(self) -> float:
         """Compile the kernel (or load it from the cache); return the seconds it took."""
-        from ..simulation import run_tallies
+        from ..crisis.simulate import run_tallies
 
         t0 = time.perf_counter()
         run_tallies(self.cw, 1, seed=0, threads=self.threads)
         return time.perf_counter() - t0
 
     def run(self, trials: int, seed: int) -> Run:
-        from ..simulation import run_tallies
+        from ..crisis.simulate import run_tallies
 
         out = run_tallies(self.cw, trials, seed=seed, threads=self.threads)
         return Run(SizeStats.from_histogram(out["outcome_count"].sum(axis=0)), int(out["edge_tries"]))

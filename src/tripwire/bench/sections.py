@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..synthetic import network_world
+from ..world.synthetic import network_world
 from .engines import PEER_ENGINES, PeerUnavailable, TripwireEngine, peer_graph
 from .settings import Settings
 from .stats import agreement, spread
@@ -116,7 +116,7 @@ def compare_engines(
 
 def cascade_section(settings: Settings, log: Log = _quiet, skipped: list[str] | None = None) -> list[dict]:
     """tripwire's independent-cascade configuration against the peers on every network of ``settings``."""
-    from ..compile import compile_world
+    from ..crisis.compile import compile_world
 
     skipped = [] if skipped is None else skipped
     out = []
@@ -156,8 +156,8 @@ def cascade_section(settings: Settings, log: Log = _quiet, skipped: list[str] | 
 
 def scenario_section(settings: Settings, log: Log = _quiet, skipped: list[str] | None = None) -> list[dict]:
     """Trials per second of the full model on each bundled scenario, on each thread count."""
-    from ..compile import compile_world
-    from ..world import bundled_scenarios, load_world
+    from ..crisis.compile import compile_world
+    from ..world.model import bundled_scenarios, load_world
 
     skipped = [] if skipped is None else skipped
     names = list(settings.scenarios) if settings.scenarios is not None else bundled_scenarios()
@@ -233,9 +233,9 @@ def _run_child(code: str, args: list[str], env: dict[str, str], timeout: float =
 
 _MEMORY_CHILD = """
 import json, resource, sys, time
-from tripwire.synthetic import network_world
-from tripwire.compile import compile_world
-from tripwire.simulation import run_tallies
+from tripwire.world.synthetic import network_world
+from tripwire.crisis.compile import compile_world
+from tripwire.crisis.simulate import run_tallies
 
 trials, threads = int(sys.argv[1]), int(sys.argv[2])
 cw = compile_world(network_world("blocs", 200))
@@ -261,7 +261,7 @@ def scaling_section(
     allocates nothing that grows with the trials. The children load the kernel from ``cache_dir``
     (a temporary numba cache) when given.
     """
-    from ..compile import compile_world
+    from ..crisis.compile import compile_world
 
     cw = compile_world(network_world("blocs", 200))
     engine = TripwireEngine(cw, 1)
@@ -372,9 +372,9 @@ import json, time
 t0 = time.perf_counter()
 import tripwire
 t1 = time.perf_counter()
-from tripwire.compile import compile_world
-from tripwire.simulation import run_tallies
-from tripwire.synthetic import bloc_network, pure_cascade
+from tripwire.crisis.compile import compile_world
+from tripwire.crisis.simulate import run_tallies
+from tripwire.world.synthetic import bloc_network, pure_cascade
 t2 = time.perf_counter()
 cw = compile_world(pure_cascade(bloc_network(64, seed=0)))
 t3 = time.perf_counter()

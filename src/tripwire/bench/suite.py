@@ -9,7 +9,7 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from ..synthetic import network_world
+from ..world.synthetic import network_world
 from .engines import TripwireEngine
 from .report import SCHEMA, _jsonable, _notes, machine_info
 from .sections import _thread_scaling, cascade_section, scaling_section, scenario_section, startup_section
@@ -74,7 +74,7 @@ def run_suite(settings: Settings = FULL, *, log: Log = _quiet, reuse_cache: bool
                 os.environ["TRIPWIRE_NUMBA_CACHE"] = "1"
                 os.environ["NUMBA_CACHE_DIR"] = cache
             report["machine"] = machine_info()
-            from ..compile import compile_world
+            from ..crisis.compile import compile_world
 
             warm = TripwireEngine(compile_world(network_world("blocs", 16)), 1).warm_up()
             report["first_call_in_process"] = {"seconds": warm, "from_cache": from_cache}

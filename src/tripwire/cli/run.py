@@ -11,12 +11,12 @@ from ._common import EXIT_FAILED, EXIT_OK, output_path, positive_int, seed_value
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
-    from ..compile import compile_world
-    from ..report import progress_bar, summary_tables
-    from ..results import make_dataset
-    from ..simulation import run_tallies
-    from ..store import write_dataset
-    from ..world import load_world
+    from ..crisis.compile import compile_world
+    from ..crisis.results import make_dataset
+    from ..crisis.simulate import run_tallies
+    from ..io.results import write_dataset
+    from ..world.model import load_world
+    from .console import progress_bar, summary_tables
 
     world = load_world(args.scenario)
     cw = compile_world(world)
@@ -46,7 +46,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from ..world import WorldError, load_world
+    from ..world.model import WorldError, load_world
 
     status = EXIT_OK
     for source in args.files:

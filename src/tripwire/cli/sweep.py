@@ -48,7 +48,8 @@ def _connect(args: argparse.Namespace, stack: contextlib.ExitStack, console: Con
     """A client for the cluster the options ask for, and how many workers to plan chunks for."""
     from distributed import Client
 
-    from ..sweeps import jobqueue_cluster, local_client, n_workers, start_jobs
+    from ..sweep.clusters import jobqueue_cluster, start_jobs
+    from ..sweep.run import local_client, n_workers
 
     if args.scheduler or args.scheduler_file:
         client = stack.enter_context(
@@ -82,9 +83,10 @@ def _connect(args: argparse.Namespace, stack: contextlib.ExitStack, console: Con
 
 
 def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
-    from ..report import progress_bar
-    from ..sweeps import load_sweep, run_plan
-    from ..sweepstore import check_existing, prepare
+    from ..sweep.files import load_sweep
+    from ..sweep.run import run_plan
+    from ..sweep.store import check_existing, prepare
+    from .console import progress_bar
 
     if (args.scheduler or args.scheduler_file or args.cluster) and (
         args.workers is not None or args.threads_per_worker != 1
@@ -186,7 +188,7 @@ def _values(values: list, limit: int = 8) -> str:
 
 
 def cmd_show(args: argparse.Namespace, console: Console) -> int:
-    from ..sweepstore import describe
+    from ..sweep.store import describe
 
     info = describe(args.store)
     design = info["design"]

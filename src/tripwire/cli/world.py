@@ -17,7 +17,7 @@ def _origin(text: str) -> tuple[str, str]:
 
 
 def cmd_world(args: argparse.Namespace, console) -> int:
-    from ..data import DataWarning, world_from_atop
+    from ..io.atop import DataWarning, world_from_atop
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)

@@ -37,7 +37,7 @@ sweepable.
 Examples
 --------
 >>> import tripwire
->>> from tripwire.params import apply_params
+>>> from tripwire.world.params import apply_params
 >>> world = tripwire.load_world("taiwan1958")
 >>> apply_params(world, {"policy.communication": 0.5}).policy.communication
 0.5
@@ -56,7 +56,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
-from .world import World, WorldError, format_errors
+from .model import World, WorldError, format_errors
 
 __all__ = [
     "Param",
@@ -170,7 +170,7 @@ def parse_path(path: str, world: World) -> Param:
     Examples
     --------
     >>> import tripwire
-    >>> from tripwire.params import parse_path
+    >>> from tripwire.world.params import parse_path
     >>> world = tripwire.load_world("taiwan1958")
     >>> parse_path("escalation.up[1]", world).target
     ('escalation', 'up', 1)
@@ -369,7 +369,7 @@ def apply_params(world: World, values: Mapping[str, Any]) -> World:
     Examples
     --------
     >>> import tripwire
-    >>> from tripwire.params import apply_params
+    >>> from tripwire.world.params import apply_params
     >>> world = tripwire.load_world("taiwan1958")
     >>> name = world.treaties[0].name
     >>> len(apply_params(world, {f"treaty.{name}.active": False}).treaties) == len(world.treaties) - 1

@@ -20,7 +20,7 @@ ranges; ``treaty.<name>.active`` belongs in a grid or a list.
 Examples
 --------
 >>> import tripwire
->>> from tripwire.designs import make_design
+>>> from tripwire.sweep.designs import make_design
 >>> world = tripwire.load_world("taiwan1958")
 >>> d = make_design("grid", {"policy.communication": [0, 0.5], "escalation.deterrence": [1, 2, 3]}, world)
 >>> d.dims, d.shape
@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from .params import Param, coerce_value, parse_path
-from .world import World
+from ..world.model import World
+from ..world.params import Param, coerce_value, parse_path
 
 __all__ = ["DESIGNS", "Design", "DesignError", "make_design"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from .world import World
+from ..world.model import World
 
 DEFEND, ASSIST, ALIGN, OPPOSE = 0, 1, 2, 3  # kernel edge kinds; must match kernels/cascade.py
 EDGE_KINDS = ("DEFEND", "ASSIST", "ALIGN", "OPPOSE")
@@ -116,7 +116,7 @@ class CompiledWorld:
 
 
 def compile_world(world: World) -> CompiledWorld:
-    """Compile a validated :class:`~tripwire.world.World` to flat arrays.
+    """Compile a validated :class:`~tripwire.world.model.World` to flat arrays.
 
     Examples
     --------

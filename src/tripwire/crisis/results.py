@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ._version import __version__
+from .._version import __version__
 
 SIDES = ("initiator", "target")
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .world import World
+from .model import World
 
 
 def _world(name: str, n_states: int, treaties: list[dict], origins: list[tuple[int, int]], rng) -> World:

@@ -10,10 +10,10 @@ import numba
 import numpy as np
 import xarray as xr
 
+from ..kernels.cascade import WORLD_FIELDS, run_trials
+from ..world.model import World, load_world
 from .compile import CompiledWorld, compile_world
-from .kernels.cascade import WORLD_FIELDS, run_trials
 from .results import make_dataset
-from .world import World, load_world
 
 __all__ = ["simulate", "run_tallies", "TALLY_NAMES"]
 

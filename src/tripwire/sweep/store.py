@@ -20,7 +20,7 @@ others), so one chunk of sweep points is one unit of work: the task that owns it
 tally's chunk, then the ``done`` chunk. No two tasks write one chunk.
 
 The store holds integer tallies only; :func:`open_sweep` adds the derived probabilities
-(:func:`tripwire.results.derive`) when it opens the store, so they are computed exactly as
+(:func:`tripwire.crisis.results.derive`) when it opens the store, so they are computed exactly as
 ``simulate`` computes them. Points not yet done read as zero tallies with ``trials == 0``.
 
 Crash safety
@@ -63,12 +63,12 @@ import dask
 import numpy as np
 import xarray as xr
 
-from ._version import __version__
-from .results import TALLIES, VARIABLES, derive, run_layout
-from .store import quiet_consolidation, zarr_ready
+from .._version import __version__
+from ..crisis.results import TALLIES, VARIABLES, derive, run_layout
+from ..io.results import quiet_consolidation, zarr_ready
 
 if TYPE_CHECKING:
-    from .sweep import SweepPlan
+    from .plan import SweepPlan
 
 __all__ = [
     "DONE",
@@ -268,7 +268,7 @@ class StoreState:
 def _single_run_layout(plan: SweepPlan) -> tuple[dict[str, tuple[str, ...]], dict, dict]:
     """Dims of each tally, coordinates and attributes of one run, as ``make_dataset`` gives them
     (tests compare every point's coordinates with ``simulate``'s)."""
-    from .compile import compile_world
+    from ..crisis.compile import compile_world
 
     coords, attrs = run_layout(compile_world(plan.world), plan.world, seed=plan.seed, trials=plan.trials)
     dims = {name: VARIABLES[name][0] for name in TALLIES}
@@ -497,7 +497,7 @@ def write_chunk(
     region
         ``((start, stop), ...)`` of one whole chunk over the sweep dimensions.
     tallies
-        Every name of :data:`tripwire.results.TALLIES`, shaped region + the variable's own shape.
+        Every name of :data:`tripwire.crisis.results.TALLIES`, shaped region + the variable's own shape.
     wait_s
         How long to wait for the store with this id to appear (its template being written).
 
@@ -530,7 +530,7 @@ def open_sweep(path: str | os.PathLike, *, derived: bool = True) -> xr.Dataset:
     path
         The store.
     derived
-        Add the derived probabilities of :func:`tripwire.results.derive` (default).
+        Add the derived probabilities of :func:`tripwire.crisis.results.derive` (default).
 
     Returns
     -------

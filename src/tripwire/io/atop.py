@@ -1,7 +1,7 @@
 """Worlds built from real data: ATOP alliances and COW national material capabilities.
 
 :func:`world_from_atop` turns the alliances in force on one date (ATOP member-level data) and
-that year's capabilities (COW NMC) into a validated :class:`~tripwire.world.World`.
+that year's capabilities (COW NMC) into a validated :class:`~tripwire.world.model.World`.
 
 Choices, in one place
 ---------------------
@@ -69,7 +69,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .world import World, load_world
+from ..world.model import World, load_world
 
 __all__ = [
     "world_from_atop",
@@ -555,7 +555,7 @@ def world_from_atop(
     ValueError
         Missing columns (named), a date outside the data, an unknown state code (with near
         matches), no origins, or a world that does not validate
-        (:class:`~tripwire.world.WorldError`).
+        (:class:`~tripwire.world.model.WorldError`).
 
     Warns
     -----
@@ -570,7 +570,7 @@ def world_from_atop(
 
     Examples
     --------
-    >>> from tripwire.data import world_from_atop
+    >>> from tripwire.io.atop import world_from_atop
     >>> world = world_from_atop(
     ...     "1914-07-28",
     ...     members="atop_v4.01_member_level.csv",

@@ -17,7 +17,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .results import summarize
+from ..crisis.results import summarize
 
 
 @contextlib.contextmanager

@@ -1,0 +1,122 @@
+"""A checked sweep: the world, the design, trials per point and the seed (:class:`SweepPlan`).
+
+Every point runs trials ``0 .. trials - 1`` under the sweep's seed (common random numbers), so
+each point equals ``simulate()`` of that point's world, bit for bit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..world.model import World, load_world
+from ..world.params import apply_params, apply_to_dict
+from .designs import Design, make_design
+
+#: Most trials one task runs for one point; a point with more is split into blocks (summed).
+DEFAULT_TRIAL_BLOCK = 1 << 22
+MAX_SEED = 2**63 - 1
+
+
+class SweepError(ValueError):
+    """A sweep (file or arguments) that cannot run; the message says what to fix."""
+
+
+@dataclass(frozen=True, eq=False)
+class SweepPlan:
+    """A checked sweep: everything needed to write its store and run it.
+
+    Attributes
+    ----------
+    world
+        The base world (resolved).
+    design
+        The points.
+    trials
+        Trials per point.
+    seed
+        The seed every point uses.
+    trial_block
+        Most trials per task and point.
+    name, description
+        For the record (stored in the attrs).
+    """
+
+    world: World
+    design: Design
+    trials: int
+    seed: int
+    trial_block: int = DEFAULT_TRIAL_BLOCK
+    name: str = "sweep"
+    description: str = ""
+
+    @property
+    def n_points(self) -> int:
+        return self.design.size
+
+    def values_at(self, index: tuple[int, ...]) -> dict[str, Any]:
+        """``{path: value}`` at a position of the design's shape."""
+        return dict(zip(self.design.paths, self.design.point(index), strict=True))
+
+    def world_at(self, index: tuple[int, ...]) -> World:
+        """The world a point runs (the base world with the point's values set)."""
+        return apply_params(self.world, self.values_at(index))
+
+
+def _int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise SweepError(f"{name} must be a whole number, saw {value!r} ({type(value).__name__})")
+    if value < lo or (hi is not None and value > hi):
+        raise SweepError(
+            f"{name} must be {'>= ' + str(lo) if hi is None else f'in [{lo}, {hi}]'}, saw {value}"
+        )
+    return int(value)
+
+
+def plan_sweep(
+    world: World | str | os.PathLike | dict,
+    params: Mapping[str, Sequence],
+    *,
+    design: str = "grid",
+    trials: int,
+    seed: int = 0,
+    n: int | None = None,
+    design_seed: int | None = None,
+    trial_block: int = DEFAULT_TRIAL_BLOCK,
+    name: str | None = None,
+    description: str = "",
+) -> SweepPlan:
+    """Check a sweep before any work: paths, values, design, trials and seed.
+
+    Besides the range checks of each value, the world model validates the first point's world and,
+    for every path, the worlds at its smallest and largest value.
+
+    Raises
+    ------
+    ParamError, DesignError, WorldError, SweepError
+        What is wrong and how to fix it.
+    """
+    world = load_world(world)
+    trials = _int("trials", trials, 1)
+    seed = _int("seed", seed, 0, MAX_SEED)
+    trial_block = _int("trial_block", trial_block, 1)
+    if design in ("lhs", "sobol"):
+        design_seed = seed if design_seed is None else _int("design_seed", design_seed, 0, MAX_SEED)
+    elif design_seed is not None:
+        raise SweepError(f"design_seed is only for lhs and sobol designs, saw it with a {design} design")
+    d = make_design(design, params, world, n=n, seed=design_seed)
+    plan = SweepPlan(world, d, trials, seed, trial_block, name or world.name, description)
+    first = d.point((0,) * len(d.shape))
+    checks = [first]
+    for k, column in enumerate(d.values):
+        for value in (column.min(), column.max()):
+            checks.append(first[:k] + (value.item(),) + first[k + 1 :])
+    base = world.resolved()
+    for values in dict.fromkeys(checks):
+        apply_to_dict(base, d.params, values)
+    return plan
+
