@@ -12,8 +12,8 @@ from sweep_checks import assert_matches_simulate
 
 import tripwire
 from tripwire.cli import main
+from tripwire.errors import SweepError
 from tripwire.sweep.clusters import jobqueue_cluster
-from tripwire.sweep.plan import SweepError
 from tripwire.sweep.store import open_sweep
 
 TRIALS = 3_000

@@ -74,5 +74,7 @@ if __name__ == "__main__":
     if "--write" not in sys.argv:
         sys.exit("usage: python tests/test_golden.py --write   (regenerates tests/golden_tallies.json)")
     worlds = {name: tallies_of(w) for name, w in golden_worlds().items()}
-    GOLDEN.write_text(json.dumps({"trials": TRIALS, "seed": SEED, "worlds": worlds}, separators=(",", ":")) + "\n")
+    GOLDEN.write_text(
+        json.dumps({"trials": TRIALS, "seed": SEED, "worlds": worlds}, separators=(",", ":")) + "\n"
+    )
     print(f"wrote {GOLDEN} ({GOLDEN.stat().st_size:,} bytes, {len(worlds)} worlds)")

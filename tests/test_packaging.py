@@ -55,3 +55,13 @@ def test_import_is_cheap():
     code = "import sys, tripwire; print(any(m in sys.modules for m in ('numba', 'xarray', 'dask', 'distributed')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_public_api_resolves():
+    assert set(tripwire.__all__) == {"__version__", *tripwire._LAZY}
+    for name in tripwire.__all__:
+        assert getattr(tripwire, name) is not None, name
+    assert issubclass(tripwire.StoreMismatch, tripwire.StoreError)
+    for name in ("WorldError", "ParamError", "DesignError", "SweepError", "StoreError", "DataError"):
+        error = getattr(tripwire, name)
+        assert issubclass(error, tripwire.TripwireError) and issubclass(error, ValueError), name

@@ -19,9 +19,10 @@ from sweep_checks import assert_matches_simulate, assert_stores_identical
 
 import tripwire
 from tripwire.crisis.results import TALLIES
-from tripwire.sweep.designs import DesignError, make_design
+from tripwire.errors import DesignError, ParamError, SweepError
+from tripwire.sweep.designs import make_design
 from tripwire.sweep.files import load_sweep
-from tripwire.sweep.plan import SweepError, plan_sweep
+from tripwire.sweep.plan import plan_sweep
 from tripwire.sweep.run import sweep
 from tripwire.sweep.store import (
     StoreMismatch,
@@ -34,7 +35,6 @@ from tripwire.sweep.store import (
     write_chunk,
     write_template,
 )
-from tripwire.world.params import ParamError
 
 GRID = {"policy.communication": [0.0, 0.6, 0.9], "treaty.BC defense.active": [True, False]}
 

@@ -8,7 +8,7 @@ import yaml
 from conftest import small_world
 
 import tripwire
-from tripwire.world.model import WorldError
+from tripwire.errors import WorldError
 
 
 def problems(**changes) -> str:

@@ -7,14 +7,36 @@ use; sweeps start a dask cluster only when asked to run.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+
+if TYPE_CHECKING:  # what static analysis sees; at run time each name is imported on first use
+    from .crisis.compile import CompiledWorld, compile_world
+    from .crisis.results import summarize
+    from .crisis.simulate import simulate
+    from .errors import (
+        DataError,
+        DataWarning,
+        DesignError,
+        ParamError,
+        StoreError,
+        StoreMismatch,
+        SweepError,
+        TripwireError,
+        WorldError,
+    )
+    from .io.atop import world_from_atop
+    from .io.results import open_result, write_dataset
+    from .sweep.run import sweep
+    from .sweep.store import open_sweep
+    from .world.model import World, bundled_scenarios, load_world
+    from .world.params import apply_params
 
 # public name -> module that defines it (imported on first access)
 _LAZY = {
     "World": "world.model",
-    "WorldError": "world.model",
+    "WorldError": "errors",
     "load_world": "world.model",
     "bundled_scenarios": "world.model",
     "compile_world": "crisis.compile",
@@ -22,11 +44,47 @@ _LAZY = {
     "simulate": "crisis.simulate",
     "summarize": "crisis.results",
     "world_from_atop": "io.atop",
+    "write_dataset": "io.results",
+    "open_result": "io.results",
+    "apply_params": "world.params",
     "sweep": "sweep",
     "open_sweep": "sweep.store",
+    # errors and warnings
+    "TripwireError": "errors",
+    "ParamError": "errors",
+    "DesignError": "errors",
+    "SweepError": "errors",
+    "StoreError": "errors",
+    "StoreMismatch": "errors",
+    "DataError": "errors",
+    "DataWarning": "errors",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "__version__",
+    "World",
+    "load_world",
+    "bundled_scenarios",
+    "compile_world",
+    "CompiledWorld",
+    "simulate",
+    "summarize",
+    "world_from_atop",
+    "write_dataset",
+    "open_result",
+    "apply_params",
+    "sweep",
+    "open_sweep",
+    "TripwireError",
+    "WorldError",
+    "ParamError",
+    "DesignError",
+    "SweepError",
+    "StoreError",
+    "StoreMismatch",
+    "DataError",
+    "DataWarning",
+]
 
 
 def __getattr__(name: str) -> Any:

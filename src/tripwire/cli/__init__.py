@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from .. import __version__
+from ..errors import TripwireError
 from . import bench, run, sweep, world
 from ._common import EXIT_USAGE
 
@@ -35,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console() if sys.stdout.isatty() else Console(width=LOG_WIDTH)
     try:
         return args.func(args, console)
-    except (ValueError, FileNotFoundError, TypeError) as exc:
+    except (TripwireError, FileNotFoundError) as exc:
         Console(stderr=True, soft_wrap=True).print(f"error: {exc}", markup=False, highlight=False)
         return EXIT_USAGE
     except KeyboardInterrupt:

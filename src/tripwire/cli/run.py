@@ -46,7 +46,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from ..world.model import WorldError, load_world
+    from ..errors import WorldError
+    from ..world.model import load_world
 
     status = EXIT_OK
     for source in args.files:

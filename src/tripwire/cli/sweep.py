@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from ..errors import SweepError
 from ._common import EXIT_FAILED, EXIT_OK, positive_int, seed_value
 
 
@@ -91,7 +92,7 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     if (args.scheduler or args.scheduler_file or args.cluster) and (
         args.workers is not None or args.threads_per_worker != 1
     ):
-        raise ValueError(
+        raise SweepError(
             "--workers and --threads-per-worker size a local cluster; leave them out with "
             "--scheduler, --scheduler-file or --cluster"
         )
@@ -105,9 +106,9 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
         if value
     ]
     if len(chosen) > 1:
-        raise ValueError(f"{' and '.join(chosen)} each choose the cluster; give one of them")
+        raise SweepError(f"{' and '.join(chosen)} each choose the cluster; give one of them")
     if args.cluster and args.cluster_config is None:
-        raise ValueError(
+        raise SweepError(
             f"--cluster {args.cluster} needs --cluster-config FILE (see configs/cluster/{args.cluster}.yaml)"
         )
     t_start = time.perf_counter()

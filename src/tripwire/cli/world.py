@@ -17,7 +17,8 @@ def _origin(text: str) -> tuple[str, str]:
 
 
 def cmd_world(args: argparse.Namespace, console) -> int:
-    from ..io.atop import DataWarning, world_from_atop
+    from ..errors import DataWarning
+    from ..io.atop import world_from_atop
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)

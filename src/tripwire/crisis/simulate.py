@@ -10,6 +10,7 @@ import numba
 import numpy as np
 import xarray as xr
 
+from .._checks import MAX_SEED, check_int
 from ..kernels.cascade import WORLD_FIELDS, run_trials
 from ..world.model import World, load_world
 from .compile import CompiledWorld, compile_world
@@ -31,16 +32,6 @@ TALLY_NAMES = (
 )
 #: Trials per kernel call when reporting progress.
 PROGRESS_CHUNK = 1 << 20
-MAX_SEED = 2**63 - 1
-
-
-def _check_int(name: str, value, lo: int, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an integer, saw {value!r} ({type(value).__name__})")
-    if value < lo or (hi is not None and value > hi):
-        rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
-        raise ValueError(f"{name} must be {rng}, saw {value}")
-    return int(value)
 
 
 def run_tallies(
@@ -59,12 +50,12 @@ def run_tallies(
     ``threads`` or the chunking used for progress: summing the tallies of consecutive trial
     ranges gives the tallies of their union.
     """
-    trials = _check_int("trials", trials, 1)
-    seed = _check_int("seed", seed, 0, MAX_SEED)
-    first_trial = _check_int("first_trial", first_trial, 0)
+    trials = check_int("trials", trials, 1)
+    seed = check_int("seed", seed, 0, MAX_SEED)
+    first_trial = check_int("first_trial", first_trial, 0)
     max_threads = numba.config.NUMBA_NUM_THREADS
-    threads = max_threads if threads is None else _check_int("threads", threads, 1, max_threads)
-    blocks = None if blocks is None else _check_int("blocks", blocks, 1)
+    threads = max_threads if threads is None else check_int("threads", threads, 1, max_threads)
+    blocks = None if blocks is None else check_int("blocks", blocks, 1)
     chunk = PROGRESS_CHUNK if progress is not None else trials
     inputs = cw.kernel_inputs()
     world = tuple(inputs[name] for name in WORLD_FIELDS)

@@ -8,7 +8,7 @@ Choices, in one place
 Dates
     ``date`` is a year (``1914``, meaning 1 January 1914), an ISO date string (``"1914-07-28"``)
     or a :class:`datetime.date`. It must fall within both files: ATOP entry years (1815–2016 in
-    v4.01) and NMC years (1816–2016 in v6.0); otherwise ``ValueError`` says what each file covers.
+    v4.01) and NMC years (1816–2016 in v6.0); otherwise ``DataError`` says what each file covers.
 Alliances in force
     A member row is in force when it was entered on or before the date and exited after it
     (``yrexit = 0``: still in force at the end of the data). A month or day of 0 or blank is
@@ -50,7 +50,7 @@ State set
     and rivalries. ``states="all"`` takes every state in NMC that year.
 Origins
     A world needs to know where crises start. Without ``origins``, a world given rivalries uses
-    ``origins="rivalries"``; a world with neither is refused with ``ValueError``.
+    ``origins="rivalries"``; a world with neither is refused with ``DataError``.
 
 Data: ATOP v4.01 (Leeds et al. 2002, atop.rice.edu) and COW National Material Capabilities
 v6.0 (Singer, Bremer & Stuckey 1972); cite them when you use worlds built from them.
@@ -69,6 +69,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError, DataWarning
 from ..world.model import World, load_world
 
 __all__ = [
@@ -135,10 +136,6 @@ _CODE_HINTS = {
 _NAME_CODES = 4  # member codes spelled out in a treaty name before "+N"
 
 
-class DataWarning(UserWarning):
-    """Something in the data was imputed or dropped while building a world."""
-
-
 # -- reading ----------------------------------------------------------------------------------
 def _read_table(source: str | Path | pd.DataFrame, what: str, required: Sequence[str]) -> pd.DataFrame:
     """Read a CSV (or take a DataFrame), lower-case its column names and check ``required``."""
@@ -158,17 +155,17 @@ def _read_table(source: str | Path | pd.DataFrame, what: str, required: Sequence
         try:
             df = pd.read_csv(path, low_memory=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{label} is not a readable CSV: {exc}") from None
+            raise DataError(f"{label} is not a readable CSV: {exc}") from None
     df.columns = [str(c).strip().lower() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
         seen = list(df.columns)
         shown = ", ".join(seen[:15]) + (f", ... ({len(seen)} in all)" if len(seen) > 15 else "")
-        raise ValueError(
+        raise DataError(
             f"{label} lacks column(s) {missing}; expected {list(required)}; found: {shown or 'no columns'}"
         )
     if df.empty:
-        raise ValueError(f"{label} has no rows")
+        raise DataError(f"{label} has no rows")
     return df
 
 
@@ -190,7 +187,7 @@ def _as_date(date: int | str | _dt.date) -> _dt.date:
     if isinstance(date, int | np.integer):
         year = int(date)
         if not 1 <= year <= 9999:
-            raise ValueError(f"date: year {year} is not a calendar year")
+            raise DataError(f"date: year {year} is not a calendar year")
         return _dt.date(year, 1, 1)
     if isinstance(date, str):
         text = date.strip()
@@ -199,7 +196,7 @@ def _as_date(date: int | str | _dt.date) -> _dt.date:
         try:
             return _dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(
+            raise DataError(
                 f"date: could not read {date!r}; expected a year (1914) or an ISO date ('1914-07-28')"
             ) from None
     raise TypeError(
@@ -227,7 +224,7 @@ def _members_in_force(df: pd.DataFrame, when: _dt.date, label: str) -> tuple[pd.
     lo = int(df["yrent"].min())
     hi = int(max(df["yrent"].max(), df["yrexit"].max()))
     if not lo <= when.year <= hi:
-        raise ValueError(
+        raise DataError(
             f"date {when.isoformat()} is outside the ATOP data in {label}: "
             f"its entry and exit years span {lo}-{hi}"
         )
@@ -287,13 +284,13 @@ def _shares(df: pd.DataFrame, year: int, label: str) -> tuple[pd.DataFrame, list
     years = df["year"].astype("int64")
     lo, hi = int(years.min()), int(years.max())
     if not lo <= year <= hi or not (years == year).any():
-        raise ValueError(
+        raise DataError(
             f"year {year} is outside the NMC data in {label}: it covers {lo}-{hi}"
             + ("" if not lo <= year <= hi else f" but has no rows for {year}")
         )
     dupes = df[df.duplicated(["ccode", "year"], keep=False) & (years == year)]
     if not dupes.empty:
-        raise ValueError(
+        raise DataError(
             f"{label} has {len(dupes)} rows for the same (ccode, year) in {year}: "
             f"ccodes {sorted(set(dupes['ccode'].astype(int)))}; expected one row per state-year"
         )
@@ -322,7 +319,7 @@ def _shares(df: pd.DataFrame, year: int, label: str) -> tuple[pd.DataFrame, list
         notes.append(f"{label}: CINC missing (-9) in every year for {', '.join(zero)}: capability set to 0")
     total = float(cur["cinc"].sum())
     if not total > 0:
-        raise ValueError(f"{label}: CINC sums to {total} over the {len(cur)} states of {year}; expected > 0")
+        raise DataError(f"{label}: CINC sums to {total} over the {len(cur)} states of {year}; expected > 0")
     out = pd.DataFrame(
         {
             "code": cur["stateabb"].to_numpy(),
@@ -429,20 +426,20 @@ class _Codes:
 
     def check(self) -> None:
         if self.problems:
-            raise ValueError("\n".join(self.problems))
+            raise DataError("\n".join(self.problems))
 
 
 def _origin_parts(item: Any, k: int) -> tuple[Any, Any, Any]:
     if isinstance(item, Mapping):
         extra = set(item) - {"initiator", "target", "weight"}
         if extra or not {"initiator", "target"} <= set(item):
-            raise ValueError(
+            raise DataError(
                 f"origins[{k}]: expected keys initiator, target and optional weight, saw {sorted(item)}"
             )
         return item["initiator"], item["target"], item.get("weight", 1.0)
     if isinstance(item, Sequence) and not isinstance(item, str) and len(item) in (2, 3):
         return item[0], item[1], (item[2] if len(item) == 3 else 1.0)
-    raise ValueError(
+    raise DataError(
         f"origins[{k}]: expected (initiator, target), (initiator, target, weight) or a dict, saw {item!r}"
     )
 
@@ -462,14 +459,14 @@ def _check_treaty_params(treaty_params: Mapping[str, Mapping[str, Any]] | None) 
     out = {}
     for kind, params in treaty_params.items():
         if kind not in ATOP_KINDS.values():
-            raise ValueError(
+            raise DataError(
                 f"treaty_params: unknown treaty kind {kind!r}; ATOP yields {', '.join(ATOP_KINDS.values())}"
             )
         if not isinstance(params, Mapping):
             raise TypeError(f"treaty_params[{kind!r}]: expected a mapping, saw {params!r}")
         bad = [k for k in params if k not in TREATY_PARAMS]
         if bad:
-            raise ValueError(
+            raise DataError(
                 f"treaty_params[{kind!r}]: unknown key(s) {bad}; valid keys: {', '.join(TREATY_PARAMS)}"
             )
         out[kind] = dict(params)
@@ -487,7 +484,7 @@ def _check_kinds(kinds: Iterable[str] | None) -> list[str]:
     for kind in kinds:
         flag = kind if kind in ATOP_KINDS else back.get(kind)
         if flag is None:
-            raise ValueError(
+            raise DataError(
                 f"kinds: unknown obligation kind {kind!r}; expected some of {', '.join(ATOP_KINDS.values())}"
             )
         flags.append(flag)
@@ -552,7 +549,7 @@ def world_from_atop(
     ------
     FileNotFoundError
         A path that does not exist.
-    ValueError
+    DataError
         Missing columns (named), a date outside the data, an unknown state code (with near
         matches), no origins, or a world that does not validate
         (:class:`~tripwire.world.model.WorldError`).
@@ -609,7 +606,7 @@ def world_from_atop(
     wanted: list[str] = []
     if isinstance(states, str):
         if states.strip().lower() != "all":
-            raise ValueError(f"states: expected a list of codes or 'all', saw {states!r}")
+            raise DataError(f"states: expected a list of codes or 'all', saw {states!r}")
         wanted += list(caps["code"])
     elif states is not None:
         for k, s in enumerate(states):
@@ -622,7 +619,7 @@ def world_from_atop(
         resolved_rivalries = []
         for k, r in enumerate(rivalries):
             if not isinstance(r, Mapping) or "states" not in r:
-                raise ValueError(
+                raise DataError(
                     f"rivalries[{k}]: expected a dict with 'states' (and hostility, trigger), saw {r!r}"
                 )
             pair = [codes(s, f"rivalries[{k}] states") for s in r["states"]]
@@ -632,14 +629,14 @@ def world_from_atop(
 
     if origins is None:
         if not rivalries:
-            raise ValueError(
+            raise DataError(
                 "origins: a world needs to know where crises start; pass origins=[('AUH', 'YUG')] "
                 "(initiator, target[, weight]), or rivalries=[...] with origins='rivalries'"
             )
         origin_list: list[dict] | str = "rivalries"
     elif isinstance(origins, str):
         if origins != "rivalries":
-            raise ValueError(
+            raise DataError(
                 f"origins: expected a list of (initiator, target) pairs or 'rivalries', saw {origins!r}"
             )
         origin_list = "rivalries"

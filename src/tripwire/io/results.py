@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ..errors import StoreError
+
 SUFFIXES = (".zarr", ".nc")
 
 
@@ -35,7 +37,7 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write a result to ``path``: a zarr v3 store (``.zarr``, replaced if present) or netCDF (``.nc``)."""
     path = Path(path)
     if path.suffix not in SUFFIXES:
-        raise ValueError(f"output {str(path)!r} must end in .zarr or .nc, saw {path.suffix or 'no suffix'!r}")
+        raise StoreError(f"output {str(path)!r} must end in .zarr or .nc, saw {path.suffix or 'no suffix'!r}")
     if path.suffix == ".nc":
         ds.to_netcdf(path)
     else:

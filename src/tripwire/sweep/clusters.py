@@ -9,16 +9,16 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError
 
-from ..world.model import _Strict, _UniqueKeyLoader, format_errors
-from .plan import SweepError
+from ..errors import SweepError
+from ..world.model import StrictModel, UniqueKeyLoader, format_errors
 
 
-class AdaptJobs(_Strict):
+class AdaptJobs(StrictModel):
     minimum_jobs: int = Field(0, ge=0)
     maximum_jobs: int = Field(ge=1)
 
 
-class ClusterFile(_Strict):
+class ClusterFile(StrictModel):
     """A batch-cluster file: ``cluster`` holds the keyword arguments of dask-jobqueue's
     ``SLURMCluster`` or ``PBSCluster``; ``jobs`` fixes the number of batch jobs, ``adapt`` lets
     it float between ``minimum_jobs`` and ``maximum_jobs``."""
@@ -63,7 +63,7 @@ def jobqueue_cluster(kind: Literal["slurm", "pbs"], config: str | os.PathLike) -
     if not path.is_file():
         raise FileNotFoundError(f"cluster file {str(path)!r} does not exist")
     try:
-        data = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
+        data = yaml.load(path.read_text(), Loader=UniqueKeyLoader)  # noqa: S506 - safe loader subclass
         spec = ClusterFile.model_validate(data or {})
     except yaml.YAMLError as exc:
         raise SweepError(f"{path}: not valid YAML: {exc}") from None

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import DesignError
 from ..world.model import World
 from ..world.params import Param, coerce_value, parse_path
 
@@ -47,10 +48,6 @@ __all__ = ["DESIGNS", "Design", "DesignError", "make_design"]
 
 DESIGNS = ("grid", "list", "lhs", "sobol")
 POINT = "point"
-
-
-class DesignError(ValueError):
-    """A design that cannot be built; the message says what was seen and what is expected."""
 
 
 @dataclass(frozen=True, eq=False)

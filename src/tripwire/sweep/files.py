@@ -8,13 +8,13 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from ..world.model import World, WorldError, _Strict, load_world, problems, read_mapping
-from ..world.params import ParamError
-from .designs import DesignError
-from .plan import DEFAULT_TRIAL_BLOCK, MAX_SEED, SweepError, SweepPlan, plan_sweep
+from .._checks import MAX_SEED
+from ..errors import DesignError, ParamError, SweepError, WorldError
+from ..world.model import World, StrictModel, load_world, problems, read_mapping
+from .plan import DEFAULT_TRIAL_BLOCK, SweepPlan, plan_sweep
 
 
-class SweepFile(_Strict):
+class SweepFile(StrictModel):
     """A sweep file (YAML). Unknown keys are errors.
 
     ``world`` is a bundled scenario name, a world file (relative to the sweep file) or an inline
@@ -102,4 +102,3 @@ def load_sweep(path: str | os.PathLike, **overrides: Any) -> tuple[SweepPlan, Sw
     except (ParamError, DesignError, WorldError, SweepError, FileNotFoundError) as exc:
         raise SweepError(f"{label}: {exc}") from None
     return plan, spec
-

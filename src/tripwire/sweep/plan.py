@@ -11,19 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from .._checks import MAX_SEED, check_int
+from ..errors import SweepError
 from ..world.model import World, load_world
 from ..world.params import apply_params, apply_to_dict
 from .designs import Design, make_design
 
 #: Most trials one task runs for one point; a point with more is split into blocks (summed).
 DEFAULT_TRIAL_BLOCK = 1 << 22
-MAX_SEED = 2**63 - 1
-
-
-class SweepError(ValueError):
-    """A sweep (file or arguments) that cannot run; the message says what to fix."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,16 +62,6 @@ class SweepPlan:
         return apply_params(self.world, self.values_at(index))
 
 
-def _int(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise SweepError(f"{name} must be a whole number, saw {value!r} ({type(value).__name__})")
-    if value < lo or (hi is not None and value > hi):
-        raise SweepError(
-            f"{name} must be {'>= ' + str(lo) if hi is None else f'in [{lo}, {hi}]'}, saw {value}"
-        )
-    return int(value)
-
-
 def plan_sweep(
     world: World | str | os.PathLike | dict,
     params: Mapping[str, Sequence],
@@ -101,11 +86,15 @@ def plan_sweep(
         What is wrong and how to fix it.
     """
     world = load_world(world)
-    trials = _int("trials", trials, 1)
-    seed = _int("seed", seed, 0, MAX_SEED)
-    trial_block = _int("trial_block", trial_block, 1)
+    trials = check_int("trials", trials, 1, error=SweepError)
+    seed = check_int("seed", seed, 0, MAX_SEED, error=SweepError)
+    trial_block = check_int("trial_block", trial_block, 1, error=SweepError)
     if design in ("lhs", "sobol"):
-        design_seed = seed if design_seed is None else _int("design_seed", design_seed, 0, MAX_SEED)
+        design_seed = (
+            seed
+            if design_seed is None
+            else check_int("design_seed", design_seed, 0, MAX_SEED, error=SweepError)
+        )
     elif design_seed is not None:
         raise SweepError(f"design_seed is only for lhs and sobol designs, saw it with a {design} design")
     d = make_design(design, params, world, n=n, seed=design_seed)
@@ -119,4 +108,3 @@ def plan_sweep(
     for values in dict.fromkeys(checks):
         apply_to_dict(base, d.params, values)
     return plan
-

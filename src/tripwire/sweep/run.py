@@ -293,4 +293,3 @@ def sweep(
             plan, state, client, progress=progress, while_running=lambda: opened.update(ds=open_sweep(store))
         )
     return opened["ds"] if "ds" in opened else open_sweep(store)
-

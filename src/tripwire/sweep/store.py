@@ -65,6 +65,7 @@ import xarray as xr
 
 from .._version import __version__
 from ..crisis.results import TALLIES, VARIABLES, derive, run_layout
+from ..errors import StoreMismatch, SweepError
 from ..io.results import quiet_consolidation, zarr_ready
 
 if TYPE_CHECKING:
@@ -90,10 +91,6 @@ __all__ = [
 DONE = "done"
 VARIABLES_DIMS = ("level", "size", "state", "side", "origin", "treaty", "round")
 DONE_DESCRIPTION = "True once the point's tallies are written (a task writes its chunk, then marks it done)"
-
-
-class StoreMismatch(ValueError):
-    """An existing store made by a different sweep (or not a sweep store at all)."""
 
 
 # -- identity ----------------------------------------------------------------------------------
@@ -183,7 +180,7 @@ def chunk_shape_for(shape: tuple[int, ...], points_per_task: int) -> tuple[int, 
     ((1, 8), (2, 8), (1, 3))
     """
     if points_per_task < 1:
-        raise ValueError(f"points_per_task must be >= 1, saw {points_per_task}")
+        raise SweepError(f"points_per_task must be >= 1, saw {points_per_task}")
     chunk = [1] * len(shape)
     left = points_per_task
     for d in reversed(range(len(shape))):

@@ -100,4 +100,3 @@ def _write(job: _Job, region: tuple[tuple[int, int], ...], *parts: dict) -> int:
 
 def _compute_and_write(job: _Job, region: tuple[tuple[int, int], ...], points: list, trials: int) -> int:
     return _write(job, region, _compute(job, points, 0, trials))
-

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .. import defaults
+from ..errors import WorldError
 
 __all__ = [
     "World",
@@ -38,11 +39,7 @@ NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Level = str | int
 
 
-class WorldError(ValueError):
-    """A world (file or dict) that does not validate; the message lists every problem found."""
-
-
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     """Base model: unknown keys are errors that list the valid keys and suggest the closest one."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True)
@@ -65,7 +62,7 @@ class _Strict(BaseModel):
         return data
 
 
-class Ladder(_Strict):
+class Ladder(StrictModel):
     """Ordered escalation levels and the one that counts as war."""
 
     levels: list[str] = Field(default_factory=lambda: list(defaults.LADDER_LEVELS), min_length=1)
@@ -98,7 +95,7 @@ class Ladder(_Strict):
         return self.levels.index(self.war)
 
 
-class Escalation(_Strict):
+class Escalation(StrictModel):
     """Per-round hazards. ``up``/``settle`` take one value per level (``up``: all but the top) or one
     number for all levels."""
 
@@ -109,7 +106,7 @@ class Escalation(_Strict):
     max_rounds: Annotated[int, Field(ge=0, le=100_000)] = defaults.MAX_ROUNDS
 
 
-class Policy(_Strict):
+class Policy(StrictModel):
     """Conflict-prevention knobs (DESIGN.md §2.5) and the defection probability."""
 
     communication: Probability = 0.0
@@ -118,7 +115,7 @@ class Policy(_Strict):
     defection: Probability = 0.0
 
 
-class State(_Strict):
+class State(StrictModel):
     code: Annotated[str, Field(min_length=1)]
     name: str | None = None
     capability: NonNegative
@@ -132,7 +129,7 @@ class State(_Strict):
         return self
 
 
-class Treaty(_Strict):
+class Treaty(StrictModel):
     name: Annotated[str, Field(min_length=1)]
     kind: Literal["defense", "offense", "entente", "consultation", "neutrality", "nonaggression"]
     members: list[str]
@@ -171,7 +168,7 @@ class Treaty(_Strict):
         return self.kind in defaults.PLEDGE_KINDS
 
 
-class Rivalry(_Strict):
+class Rivalry(StrictModel):
     states: tuple[str, str]
     hostility: Probability = defaults.RIVALRY_HOSTILITY
     trigger: Level | None = None
@@ -184,7 +181,7 @@ class Rivalry(_Strict):
         return v
 
 
-class Origin(_Strict):
+class Origin(StrictModel):
     initiator: str
     target: str
     weight: NonNegative = 1.0
@@ -203,7 +200,7 @@ class Origin(_Strict):
         return f"{self.initiator}->{self.target}"
 
 
-class World(_Strict):
+class World(StrictModel):
     """A validated, resolved world: states, treaties, rivalries, crisis origins and the model's
     parameters. Build one with :func:`load_world` or ``World.model_validate(dict)``."""
 
@@ -328,11 +325,11 @@ class World(_Strict):
 
 
 # -- loading ------------------------------------------------------------------------------------
-class _UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(yaml.SafeLoader):
     """YAML loader that rejects a key given twice in one mapping (a silent overwrite otherwise)."""
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _construct_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: set = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -344,7 +341,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def format_errors(exc: ValidationError) -> str:
@@ -392,7 +389,7 @@ def read_mapping(text: str, label: str, what: str, error: type[ValueError]) -> d
     """Parse a YAML file that must hold a mapping (a key given twice is an error); problems raise
     ``error`` naming ``label`` and ``what`` the file is (e.g. ``"world"``)."""
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
+        data = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - safe loader subclass
     except yaml.YAMLError as exc:
         raise error(f"{label}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):

@@ -56,7 +56,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
-from .model import World, WorldError, format_errors
+from ..errors import ParamError, WorldError
+from .model import World, format_errors
 
 __all__ = [
     "Param",
@@ -90,10 +91,6 @@ PATH_FORMS = (
 _POLICY = ("communication", "dispute_resolution", "confidence_building", "defection")
 _PLEDGES = ("neutrality", "nonaggression")
 _INDEXED = re.compile(r"^escalation\.(up|settle)(?:\[(?P<index>[^\]]*)\])?$")
-
-
-class ParamError(ValueError):
-    """A parameter path or value that does not fit the world; the message says how to fix it."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import WorldError
 from .model import World
 
 
@@ -70,7 +71,7 @@ def bloc_network(
     64
     """
     if n_states < 4:
-        raise ValueError(f"a bloc network needs at least 4 states, saw n_states={n_states}")
+        raise WorldError(f"a bloc network needs at least 4 states, saw n_states={n_states}")
     rng = np.random.default_rng(seed)
     blocs = [np.arange(0, n_states // 2), np.arange(n_states // 2, n_states)]
     treaties: list[dict] = []
@@ -204,5 +205,5 @@ def network_world(kind: str, n_states: int, *, seed: int = 0, er_degree: float =
     elif kind == "er":
         base = erdos_renyi(n_states, er_degree, seed=seed)
     else:
-        raise ValueError(f"unknown network kind {kind!r}; valid: blocs, er")
+        raise WorldError(f"unknown network kind {kind!r}; valid: blocs, er")
     return independent_cascade(base)

@@ -1,0 +1,62 @@
+"""tripwire's errors and warnings, in one place.
+
+Every error tripwire raises on purpose about its input is a :class:`TripwireError`; catch that to
+handle them all. Each one also derives from ``ValueError``, so code that caught ``ValueError``
+before keeps working. The message always says what was seen, what was expected and how to fix it.
+
+>>> import tripwire
+>>> issubclass(tripwire.WorldError, tripwire.TripwireError)
+True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "TripwireError",
+    "WorldError",
+    "ParamError",
+    "DesignError",
+    "SweepError",
+    "StoreError",
+    "StoreMismatch",
+    "DataError",
+    "DataWarning",
+]
+
+
+class TripwireError(ValueError):
+    """Base class of the errors tripwire raises about its input (worlds, parameters, designs,
+    sweeps, stores, data files)."""
+
+
+class WorldError(TripwireError):
+    """A world (file, dict or compiled arrays) that does not validate; the message lists every
+    problem found."""
+
+
+class ParamError(TripwireError):
+    """A parameter path or value that does not fit the world; the message says how to fix it."""
+
+
+class DesignError(TripwireError):
+    """A sweep design that cannot be built; the message says what was seen and what is expected."""
+
+
+class SweepError(TripwireError):
+    """A sweep (file, arguments or cluster settings) that cannot run; the message says what to fix."""
+
+
+class StoreError(TripwireError):
+    """A result file or sweep store that cannot be read or written as asked."""
+
+
+class StoreMismatch(StoreError):
+    """An existing store made by a different sweep (or not a sweep store at all)."""
+
+
+class DataError(TripwireError):
+    """A data file (ATOP, COW, MID, ...) that cannot be read or does not cover what was asked."""
+
+
+class DataWarning(UserWarning):
+    """Something in the data was imputed or dropped while building a world."""
