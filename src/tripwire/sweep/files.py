@@ -10,7 +10,7 @@ from pydantic import Field, ValidationError
 
 from .._checks import MAX_SEED
 from ..errors import DesignError, ParamError, SweepError, WorldError
-from ..world.model import World, StrictModel, load_world, problems, read_mapping
+from ..world.model import StrictModel, World, load_world, problems, read_mapping
 from .plan import DEFAULT_TRIAL_BLOCK, SweepPlan, plan_sweep
 
 
