@@ -71,8 +71,8 @@ def test_sweep_then_show_end_to_end(tmp_path, capsys, address, sweep_file):
     assert progress and progress[-1] == "cli points: 8/8 (100%)"  # plain lines, one per step
     summary = next(line for line in lines if line.startswith("cli: 8 points"))
     m = re.fullmatch(
-        r"cli: 8 points \(8 computed now, 0 done before\); ([\d,]+) trials in ([\d.]+) s: ([\d,]+) trials/s; "
-        r"wall time ([\d.]+) s",
+        r"cli: 8 points \(8 computed now, 0 done before\); ([\d,]+) trials in ([\d.]+) s"
+        r"(?: \(after \d+ s waiting for workers\))?: ([\d,]+) trials/s; wall time ([\d.]+) s",
         summary,
     )
     assert m and int(m.group(1).replace(",", "")) == 8 * TRIALS
@@ -94,7 +94,11 @@ def test_sweep_then_show_end_to_end(tmp_path, capsys, address, sweep_file):
     assert rows["params"] == "escalation.deterrence: 0, 2"
     assert "treaty.CE entente.active: true, false" in out and "state.A.capability: 0.1, 0.5" in out
     assert rows["trials"].startswith(f"{TRIALS:,} per point, seed {SEED}")
-    assert rows["done"] == "8/8 points (100%), 4/4 tasks; complete"
+    # done marks are not data: show says so, and points to verify
+    assert rows["done"] == (
+        f"8/8 points (100%), 4/4 tasks; done marks: complete; run `tripwire verify {store}` to check data"
+    )
+    assert "lock" not in rows  # released when the sweep ended
     lo, hi = map(float, re.findall(r"[\d.]+", rows["P(>= war)"])[:2])
     p = ds.p_exceed.sel(level="war").values
     assert lo == pytest.approx(p.min(), abs=1e-4) and hi == pytest.approx(p.max(), abs=1e-4)
