@@ -184,6 +184,7 @@ def connect(
         say(f"connected to {label}: {n_workers(client)} worker(s)")
         return Connection(client, n_workers(client) or 8)
     if where.cluster:
+        _warm(say)  # on a shared home, the nodes load the kernels the driver compiled
         from .clusters import job_python, jobqueue_cluster, start_jobs
         from .jobs import JobWatch
 
@@ -198,6 +199,7 @@ def connect(
             f"dashboard {client.dashboard_link}"
         )
         return Connection(client, spec.workers_hint, watch, cluster)
+    _warm(say)  # the workers then load the compiled kernels instead of compiling them each
     t0 = time.perf_counter()
     client = stack.enter_context(local_client(where.workers, where.threads_per_worker))
     say(
@@ -205,6 +207,15 @@ def connect(
         f"started in {time.perf_counter() - t0:.1f} s; dashboard {client.dashboard_link}"
     )
     return Connection(client, n_workers(client))
+
+
+def _warm(say: Callable[[str], None]) -> None:
+    """Compile the kernels into the on-disk cache (or load them) before workers start."""
+    from ..crisis.simulate import warm_kernels
+
+    seconds = warm_kernels()
+    if seconds >= 1:
+        say(f"kernels compiled in {seconds:.1f} s (cached for the workers)")
 
 
 def job_script(where: Where) -> str:

@@ -464,7 +464,7 @@ def run_sweep(
                 reporter.warn(
                     f"{len(state.regions()):,} chunks of up to {'x'.join(map(str, state.chunk))} points: the "
                     f"store will hold about {files:,} chunk files, slow to write, copy and read; "
-                    f"--points-per-task {points_per_task_for(plan.n_points)} or more keeps it under "
+                    f"--points-per-task {points_per_task_for(plan.n_points, FILES_WARN)} or more keeps it under "
                     f"{FILES_WARN:,}"
                 )
         lock[0].start_refreshing()
@@ -501,6 +501,7 @@ def sweep(
     progress: Callable[[int], None] | None = None,
     worker_timeout: float | None = DEFAULT_WORKER_TIMEOUT_S,
     where: Where | None = None,
+    break_lock: bool = False,
 ) -> xr.Dataset:
     """Run a parameter sweep into a resumable zarr store and return it opened.
 
@@ -543,6 +544,9 @@ def sweep(
     where
         Where to run without a ``client``: :class:`Where` (a local cluster's size, a scheduler, or
         a SLURM/PBS cluster file).
+    break_lock
+        Take over the store's lock if it has not been refreshed for 10 minutes (a driver killed
+        on another host); a lock of a process gone from this host is taken over anyway.
 
     Returns
     -------
@@ -594,6 +598,7 @@ def sweep(
         resume=resume,
         points_per_task=points_per_task,
         worker_timeout=worker_timeout,
+        break_lock=break_lock,
         reporter=Reporter(progress),
         while_running=lambda: opened.update(ds=open_sweep(store)),
     )
