@@ -190,7 +190,14 @@ def connect(
 
         cluster, spec = jobqueue_cluster(where.cluster, where.cluster_config)  # type: ignore[arg-type]
         stack.enter_context(cluster)
-        watch = JobWatch(cluster, where.cluster, queue_check_s=spec.queue_check_s, say=say, warn=warn)
+        watch = JobWatch(
+            cluster,
+            where.cluster,
+            queue_check_s=spec.queue_check_s,
+            jobs=None if spec.adapt is not None else (spec.jobs or 1),
+            say=say,
+            warn=warn,
+        )
         client = stack.enter_context(Client(cluster))
         start_jobs(cluster, spec)
         python = job_python(where.cluster, spec.cluster)

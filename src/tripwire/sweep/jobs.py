@@ -172,6 +172,9 @@ class JobWatch:
         ``slurm`` or ``pbs``.
     queue_check_s
         Seconds between looks at the queue.
+    jobs
+        The fixed number of jobs to keep (``None`` when the cluster adapts: dask's ``Adaptive``
+        then asks for new jobs itself).
     say
         Called with a line when jobs are submitted.
     warn
@@ -185,6 +188,7 @@ class JobWatch:
         kind: str,
         *,
         queue_check_s: float,
+        jobs: int | None = None,
         say: Callable[[str], None],
         warn: Callable[[str], None],
     ):
@@ -192,6 +196,7 @@ class JobWatch:
         self.kind = kind
         self.registry: JobRegistry = cluster.tripwire_jobs
         self.queue_check_s = queue_check_s
+        self.jobs = jobs
         self.say = say
         self.warn = warn
         self._announced: set[str] = set()
@@ -202,19 +207,29 @@ class JobWatch:
         self._failed_in_a_row: list[tuple[str, str]] = []  # (name, job id)
         self.counts = JobCounts()
         self._queue_failed_warned = False
+        self._started: set[str] = set()  # job names seen submitted
 
     # -- on the cluster's event loop ----------------------------------------------------------------
     async def _inspect(self, gone: list[str]) -> dict[str, Any]:
         c = self.cluster
-        for name in gone:
+        # a job gone from the queue, or dropped by dask after its workers left, is forgotten under
+        # its name and replaced by a job of a new name (dask still runs a timer on the old name,
+        # which would cancel a replacement of the same name that has not connected yet)
+        lost = [n for n in c.worker_spec if n in self._started and n not in c.workers]
+        for name in [*gone, *lost]:
             c.workers.pop(name, None)  # left the queue: nothing to cancel
-        missing = [n for n in c.worker_spec if n not in c.workers]
-        if missing and str(getattr(c.status, "name", "")) == "running":
-            c._correct_state()  # submit the jobs the spec asks for and the cluster lacks
+            c.worker_spec.pop(name, None)
+        replaced = 0
+        if (gone or lost) and str(getattr(c.status, "name", "")) == "running" and self.jobs is not None:
+            while len(c.worker_spec) < self.jobs:
+                c.worker_spec.update(c.new_worker_spec())
+                replaced += 1
+            c._correct_state()  # submit them
+        self._started.update(c.workers)
         return {
             "jobs": {n: getattr(j, "job_id", None) for n, j in c.workers.items()},
             "groups": {n: list(s.get("group", [""])) for n, s in c.worker_spec.items()},
-            "resubmitted": missing,
+            "resubmitted": replaced,
         }
 
     # -- from the driver ---------------------------------------------------------------------------
@@ -235,6 +250,7 @@ class JobWatch:
         now = time.monotonic() if now is None else now
         submitted, refused, closed = self.registry.snapshot()
         state = self.cluster.sync(self._inspect, [])
+        self.counts.resubmitted += state["resubmitted"]
         alive_jobs = {
             name
             for name, group in state["groups"].items()
@@ -282,7 +298,7 @@ class JobWatch:
                     self._handle_gone(gone, ids, worker_names)
                     state = self.cluster.sync(self._inspect, gone)
                     ids = {name: job_id for name, job_id in state["jobs"].items() if job_id}
-                    self.counts.resubmitted += len(state["resubmitted"])
+                    self.counts.resubmitted += state["resubmitted"]
         running = pending = 0
         pending_ids = []
         for name, job_id in ids.items():

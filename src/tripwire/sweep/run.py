@@ -323,8 +323,8 @@ def run_plan(
                         else "the cluster has no worker: start some, or check the scheduler's log"
                     )
                     raise ClusterError(
-                        f"no worker has been alive for {_duration(now - last_alive)} (--worker-timeout "
-                        f"{_duration(worker_timeout)}): {why}"
+                        f"no worker has been alive for {_duration(worker_timeout)} (the --worker-timeout): "
+                        + why
                     )
             if futures and not ac.has_ready():
                 time.sleep(_POLL_S)
@@ -464,8 +464,8 @@ def run_sweep(
                 reporter.warn(
                     f"{len(state.regions()):,} chunks of up to {'x'.join(map(str, state.chunk))} points: the "
                     f"store will hold about {files:,} chunk files, slow to write, copy and read; "
-                    f"--points-per-task {points_per_task_for(plan.n_points, FILES_WARN)} or more keeps it under "
-                    f"{FILES_WARN:,}"
+                    f"--points-per-task {points_per_task_for(plan.n_points, FILES_WARN)} or more keeps it "
+                    f"under {FILES_WARN:,}"
                 )
         lock[0].start_refreshing()
         reporter.say(

@@ -19,6 +19,7 @@ message that says so.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -86,7 +87,11 @@ def _fail_unless_seen(job: _Job) -> None:
     folder late), then raise what is wrong."""
     deadline = time.monotonic() + VISIBLE_GRACE_S
     while not _sees_store(job):
-        if check_store(job.path, job.store_id) == "other" or time.monotonic() >= deadline:
+        if (
+            check_store(job.path, job.store_id) == "other"
+            or not os.path.isdir(os.path.dirname(job.path))  # not even the folder it is in
+            or time.monotonic() >= deadline
+        ):
             raise store_problem(job.path, job.store_id)
         time.sleep(0.5)
 
