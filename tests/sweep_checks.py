@@ -153,3 +153,35 @@ def process_group_alive(pgid):
         if fields[0] != "Z" and int(fields[2]) == pgid:
             return True
     return False
+
+
+class ChunkCounts:
+    """A scheduler plugin counting, per chunk task, how often it finished (``memory``): a chunk
+    finished twice was computed (and written) twice. Register with :func:`count_chunks`."""
+
+    name = "tripwire-chunk-counts"
+
+    def __init__(self):
+        import collections
+
+        self.done = collections.Counter()
+
+    def transition(self, key, start, finish, *args, **kwargs):
+        if str(key).startswith("tripwire-chunk-") and finish == "memory":
+            self.done[str(key)] += 1
+
+
+def count_chunks(client):
+    """Start counting chunk completions on the client's scheduler; returns a function that reads
+    ``{chunk key: times finished}``."""
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    plugin = type("ChunkCountsPlugin", (ChunkCounts, SchedulerPlugin), {})()
+
+    def add(dask_scheduler):
+        dask_scheduler.add_plugin(plugin, name=ChunkCounts.name)
+
+    client.run_on_scheduler(add)
+    return lambda: dict(
+        client.run_on_scheduler(lambda dask_scheduler: dict(dask_scheduler.plugins[ChunkCounts.name].done))
+    )

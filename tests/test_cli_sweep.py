@@ -218,14 +218,17 @@ def test_show_errors(tmp_path, capsys):
         (
             "slurm",
             [
+                "#SBATCH -J tripwire",
                 "#SBATCH -p compute",
                 "#SBATCH -A my_project",
                 "#SBATCH --cpus-per-task=32",
                 "#SBATCH -t 04:00:00",
                 "#SBATCH --exclusive",
+                "set -e\nmodule load python\n",
+                '~/venvs/tripwire/bin/python -c "import tripwire" || {',
+                "~/venvs/tripwire/bin/python -m distributed.cli.dask_worker",
                 "--nthreads 4",
                 "--nworkers 8",
-                "export TRIPWIRE_NUMBA_CACHE=1",
             ],
         ),
         (
@@ -234,9 +237,10 @@ def test_show_errors(tmp_path, capsys):
                 "#PBS -q workq",
                 "#PBS -l select=1:ncpus=24:mem=96GB",
                 "#PBS -l walltime=02:00:00",
+                "set -e\nmodule load python\n",
+                "~/venvs/tripwire/bin/python -m distributed.cli.dask_worker",
                 "--nthreads 4",
                 "--nworkers 6",
-                "export NUMBA_CACHE_DIR=$TMPDIR/numba-cache",
             ],
         ),
     ],
@@ -249,7 +253,9 @@ def test_bundled_cluster_files_build_jobqueue_clusters(tmp_path, monkeypatch, ki
         assert len(cluster.workers) == 0  # built, nothing submitted
     for line in lines:
         assert line in script, (line, script)
-    assert spec.workers_hint == (4 * 8 if kind == "slurm" else 8 * 6)
+    # the bundled files adapt (jobs that end are replaced); the hint sizes chunks for the most jobs
+    assert spec.adapt is not None and spec.jobs is None
+    assert spec.workers_hint == (8 * 8 if kind == "slurm" else 8 * 6)
 
 
 def test_bad_cluster_files(tmp_path, monkeypatch):

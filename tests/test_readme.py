@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from conftest import REPO
 
 README = (REPO / "README.md").read_text()
@@ -39,12 +38,3 @@ def test_python_examples_run(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "work" / "july1914.nc").exists()
     if (REPO.parent / "shared" / "data").exists():  # the data example ran: 30 treaties, then P(war)
         assert re.search(r"^30 0\.\d+$", out, flags=re.M), out
-
-
-@pytest.mark.slow
-def test_sweeps_doc_example_runs(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    namespace: dict = {}
-    for code in blocks("python", (REPO / "docs" / "sweeps.md").read_text()):
-        exec(compile(code, "docs/sweeps.md", "exec"), namespace)
-    assert (tmp_path / "alliances.zarr").exists()

@@ -1,4 +1,4 @@
-"""Parameter sweeps on dask.distributed into a resumable zarr store (DESIGN.md §4, §6).
+"""Parameter sweeps on dask.distributed into a resumable zarr store.
 
 The package is also the function: ``tripwire.sweep(world, params, trials=..., store=...)`` runs a
 sweep (:func:`tripwire.sweep.run.sweep`). Its other entry points are attributes of the package:

@@ -1,4 +1,4 @@
-"""Sweep designs (DESIGN.md §6): where in parameter space a sweep runs the engine.
+"""Sweep designs: where in parameter space a sweep runs the engine.
 
 =========  ===================================================  ==================================
 design     ``params`` gives, per path                            result dimensions

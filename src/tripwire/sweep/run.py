@@ -1,4 +1,4 @@
-"""The sweep driver (DESIGN.md §4, §6): :func:`run_sweep`, which ``tripwire.sweep()`` and the
+"""The sweep driver: :func:`run_sweep`, which ``tripwire.sweep()`` and the
 ``tripwire sweep`` command both call, and :func:`run_plan`, its task loop.
 
 A run takes the store's lock, removes what killed runs left behind, connects to its cluster,

@@ -1,4 +1,4 @@
-"""The sweep store (DESIGN.md §6): a zarr v3 group that is written crash-safely and resumed.
+"""The sweep store: a zarr v3 group that is written crash-safely and resumed.
 
 Layout
 ------
@@ -12,7 +12,7 @@ Layout
                                  the coordinates of a single run (as ``simulate`` gives them)
       trials outcome_count involved_count war_count side_count origin_level_count
       treaty_honoured treaty_failed rounds_count edge_tries
-                                 int64 tallies of DESIGN.md §3, sweep dimensions in front
+                                 int64 tallies of a single run, sweep dimensions in front
       done                       bool over the sweep dimensions: True once a point's tallies are in
 
 Every tally and ``done`` is chunked the same way along the sweep dimensions (whole along the
@@ -33,7 +33,7 @@ Crash safety
 2. A task writes its tally chunks, then its ``done`` chunk. A point is never marked done before
    its data is in, whenever the writer is killed.
 3. Resuming reads ``done`` and recomputes exactly the chunks not marked done. Random streams are
-   keyed by (seed, trial) (DESIGN.md §4), so recomputed chunks are bit-identical.
+   keyed by (seed, trial), so recomputed chunks are bit-identical.
 4. A store is resumed only by the sweep that made it: the world's hash, the design (with a hash
    of its points), the seed, the trials per point and the engine version are compared, and any
    difference is refused with a message saying what differs.
@@ -834,7 +834,7 @@ def open_sweep(path: str | os.PathLike, *, derived: bool = True) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        The tallies of DESIGN.md §3 with the sweep dimensions in front, ``done``, and (by default)
+        The tallies of a single run with the sweep dimensions in front, ``done``, and (by default)
         the derived variables; text coordinates as ``str``. Points not done have ``trials == 0``.
         Reading a chunk that fails its checksum, or one missing although its points are marked
         done, raises :class:`~tripwire.errors.StoreCorrupted` naming the array and the chunk.
