@@ -3,8 +3,8 @@
 
 A ``side x side`` grid of July 1914 (``treaties.reliability`` x ``escalation.misperception``) is
 swept with one point per task (``points_per_task=1``) into a fresh store; the script then counts
-the files and folders under the store, their size on disk, and times ``open_sweep`` and reading
-every tally.
+the files and folders under the store, their size on disk (files and folders), and times
+``open_sweep`` and reading two tallies.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def tree(path: Path) -> tuple[int, int, int]:
     for root, dnames, fnames in os.walk(path):
         dirs += len(dnames)
         files += len(fnames)
-        for f in fnames:
-            size += os.stat(os.path.join(root, f)).st_blocks * 512
+        for name in (*fnames, *dnames):  # folders take disk blocks too
+            size += os.stat(os.path.join(root, name)).st_blocks * 512
     return files, dirs, size
 
 
@@ -61,8 +61,12 @@ def main(argv=None):
         t_read = time.perf_counter() - t0
         points = args.side**2
         print(f"{points:,} points, 1 point per task, {args.trials} trials per point")
-        print(f"sweep {t_sweep:.1f} s; files {files:,}, folders {dirs:,} ({(files + dirs) / points:.1f} per point), {size / 2**20:.1f} MiB on disk")
-        print(f"open_sweep {t_open:.2f} s; reading trials and outcome_count {t_read:.2f} s (checksum {total})")
+        print(
+            f"sweep {t_sweep:.1f} s; files {files:,}, folders {dirs:,} ({(files + dirs) / points:.1f} per point), {size / 2**20:.1f} MiB on disk"
+        )
+        print(
+            f"open_sweep {t_open:.2f} s; reading trials and outcome_count {t_read:.2f} s (checksum {total})"
+        )
 
 
 if __name__ == "__main__":

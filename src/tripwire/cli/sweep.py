@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -54,20 +55,27 @@ def _duration(text: str) -> float | None:
 def _throttled(advance: Callable[[int], None], total: int, seconds: float = 30.0):
     """Pass on progress in steps of about 2 % (or every ``seconds``), for plain log lines."""
     step = max(1, total // 50)
-    pending = [0, time.monotonic()]
+    pending = 0
+    since = time.monotonic()
 
     def add(n: int) -> None:
-        pending[0] += n
-        if pending[0] >= step or time.monotonic() - pending[1] >= seconds:
-            advance(pending[0])
-            pending[0], pending[1] = 0, time.monotonic()
+        nonlocal pending, since
+        pending += n
+        if pending >= step or time.monotonic() - since >= seconds:
+            advance(pending)
+            pending, since = 0, time.monotonic()
 
     def flush() -> None:
-        if pending[0]:
-            advance(pending[0])
-            pending[0] = 0
+        nonlocal pending
+        if pending:
+            advance(pending)
+            pending = 0
 
     return add, flush
+
+
+def _nothing() -> None:
+    pass
 
 
 def _kept(store: Path) -> str:
@@ -90,10 +98,17 @@ def _make_reporter(console: Console, err: Console, *, log: bool, label: str, tot
     from ..sweep.run import Reporter, RunStatus
 
     class CliReporter(Reporter):
-        started = False
-        bar: Progress | None = None
-        task = None
-        done = 0
+        def __init__(self) -> None:
+            super().__init__()
+            self.started = False
+            self.bar: Any = None
+            self.task: Any = None
+            self.done = 0
+            self.last = 0.0  # the first status line comes after `every` seconds
+            self.add: Callable[[int], None] = self._advance
+            self.flush: Callable[[], None] = _nothing
+            if log:
+                self.add, self.flush = _throttled(self._advance, total)
 
         def say(self, text: str) -> None:
             _say(console, text)
@@ -114,7 +129,7 @@ def _make_reporter(console: Console, err: Console, *, log: bool, label: str, tot
 
         def progress(self, points: int) -> None:
             self.started = True
-            add(points)
+            self.add(points)
 
         def status(self, status: RunStatus) -> None:
             self.started = True
@@ -126,8 +141,6 @@ def _make_reporter(console: Console, err: Console, *, log: bool, label: str, tot
                 _say(console, f"status: {status.line()}")
 
     reporter = CliReporter()
-    reporter.last = 0.0  # the first status line comes after `every` seconds
-    add, flush = _throttled(reporter._advance, total) if log else (reporter._advance, lambda: None)
 
     @contextlib.contextmanager
     def showing() -> Iterator[CliReporter]:
@@ -135,7 +148,7 @@ def _make_reporter(console: Console, err: Console, *, log: bool, label: str, tot
             try:
                 yield reporter
             finally:
-                flush()
+                reporter.flush()
             return
         columns = (
             TextColumn("{task.description}"),

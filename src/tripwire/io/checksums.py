@@ -66,7 +66,7 @@ def damaged_chunks(path) -> list[str]:
     group = zarr.open_group(path, mode="r", zarr_format=3)
     bad = []
     for name in sorted(group.array_keys()):
-        arr = group[name]
+        arr: Any = group[name]
         grid = [range(math.ceil(s / c)) for s, c in zip(arr.shape, arr.chunks, strict=True)]
         for idx in itertools.product(*grid):
             try:

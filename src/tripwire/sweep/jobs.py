@@ -86,7 +86,7 @@ def tracked_job_class(base: type, registry: JobRegistry) -> type:
     """
     from distributed.core import Status
 
-    class TrackedJob(base):  # type: ignore[misc, valid-type]
+    class TrackedJob(base):
         async def start(self):
             try:
                 await super().start()

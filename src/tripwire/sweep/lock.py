@@ -53,7 +53,7 @@ class LockInfo:
         host (cannot tell)."""
         if self.host != socket.gethostname():
             return None
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
         try:
             proc = psutil.Process(self.pid)

@@ -345,6 +345,11 @@ def run_plan(
     )
 
 
+def _release(locks: list[StoreLock]) -> None:
+    for lock in locks:
+        lock.release()
+
+
 def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
@@ -417,7 +422,7 @@ def run_sweep(
     lock: list[StoreLock] = []
     with interruptible(), contextlib.ExitStack() as stack:
         # released last, after the cluster is closed and no worker writes any more
-        stack.callback(lambda: lock and lock[0].release())
+        stack.callback(_release, lock)
         action = check_existing(plan, path, resume=resume)
         if action != "create":
             lock.append(StoreLock.acquire(path, break_lock=break_lock, say=reporter.say))

@@ -70,7 +70,7 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import dask
 import numpy as np
@@ -396,8 +396,8 @@ def _chunk_of(path: Path) -> tuple[int, ...]:
     return tuple(zarr.open_array(path / DONE, mode="r", zarr_format=3).chunks)
 
 
-def _is_sweep(attrs: dict[str, Any] | None) -> bool:
-    return bool(attrs) and "sweep_hash" in attrs and "store_id" in attrs
+def _is_sweep(attrs: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    return attrs is not None and "sweep_hash" in attrs and "store_id" in attrs
 
 
 def check_existing(plan: SweepPlan, path: str | os.PathLike, *, resume: bool) -> str:
@@ -490,7 +490,7 @@ def clean_leftovers(path: str | os.PathLike, min_age_s: float = 60.0) -> list[Pa
     killed runs left beside a store. A template whose lock names a live driver (or that is younger
     than ``min_age_s`` and has no lock yet) is being written and is kept. Returns what was removed."""
     path = Path(path).absolute()
-    removed = []
+    removed: list[Path] = []
     if not path.parent.is_dir():
         return removed
     for leftover in sorted(path.parent.glob(f".{path.name}.tmp-*")) + sorted(
@@ -521,7 +521,7 @@ def clean_partial_chunks(path: str | os.PathLike) -> int:
     """Remove chunk files half written by a killed worker (zarr's ``*.partial``) from a store whose
     lock this process holds. Returns how many."""
     n = 0
-    for root, _, files in os.walk(path):
+    for root, _, files in os.walk(str(path)):
         for name in files:
             if name.endswith(".partial"):
                 with contextlib.suppress(OSError):
@@ -567,7 +567,7 @@ def prepare(
     path = Path(path).absolute()
     action = check_existing(plan, path, resume=resume)
     if action == "resume":
-        attrs = read_attrs(path)
+        attrs = read_attrs(path) or {}
         return StoreState(path, attrs["store_id"], _chunk_of(path), read_done(path), created=False)
     if points_per_task is None:
         points_per_task = default_points_per_task(plan.design.size, plan.trials, plan.trial_block, workers)
@@ -599,9 +599,8 @@ def _arrays(path: str, store_id: str) -> dict[str, Any]:
         while len(_ARRAYS) >= 4:
             _ARRAYS.pop(next(iter(_ARRAYS)))
         # chunks of zeros are written too, so that a missing chunk of a done point means damage
-        _ARRAYS[key] = {
-            name: group[name].with_config({"write_empty_chunks": True}) for name in (*TALLIES, DONE)
-        }
+        arrays: dict[str, Any] = {name: group[name] for name in (*TALLIES, DONE)}
+        _ARRAYS[key] = {name: a.with_config({"write_empty_chunks": True}) for name, a in arrays.items()}
     return _ARRAYS[key]
 
 
@@ -801,7 +800,7 @@ def _checked_arrays(path: Path, sweep_dims: list[str], ds: xr.Dataset) -> dict[s
     check_missing = execution.get("format", 1) >= STORE_FORMAT
     nd = len(sweep_dims)
     names = [n for n in (*TALLIES, DONE) if n in ds.variables]
-    arrays = {name: group[name] for name in names}
+    arrays: dict[str, Any] = {name: group[name] for name in names}
     chunk = tuple(arrays[DONE].chunks)
     shape = tuple(arrays[DONE].shape)
     per_point = max(int(np.dtype(a.dtype).itemsize * math.prod(a.shape[nd:])) for a in arrays.values())

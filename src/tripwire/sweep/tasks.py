@@ -123,7 +123,8 @@ def _threads() -> int:
         n = int(get_worker().state.nthreads)
     except (ImportError, ValueError, AttributeError):
         n = 1
-    return max(1, min(n, numba.config.NUMBA_NUM_THREADS))
+    most: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    return max(1, min(n, most))
 
 
 def _point(job: _Job, values: tuple, first: int, count: int, threads: int) -> dict[str, np.ndarray]:

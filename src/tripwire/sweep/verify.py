@@ -167,7 +167,7 @@ def _text(values) -> list[str]:
 def _coords_problems(group, names: list[str], path: Path) -> list[str]:
     problems = []
     for name in names:
-        arr = group[name]
+        arr: Any = group[name]
         for idx in itertools.product(
             *(range(math.ceil(s / c)) for s, c in zip(arr.shape, arr.chunks, strict=True))
         ):
@@ -214,15 +214,16 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
     dims = json.loads(attrs["sweep_dims"])
     design = json.loads(attrs["sweep"])["design"]
     nd = len(dims)
-    done_arr = group[DONE]
+    done_arr: Any = group[DONE]
     shape, chunk = tuple(done_arr.shape), tuple(done_arr.chunks)
     fmt = json.loads(attrs.get("execution", "{}")).get("format", 1)
     coords = [k for k in group.array_keys() if k not in (*TALLIES, DONE)]
-    levels = _text(group["level"][...])
-    sizes = np.asarray(group["size"][...])
+    coord: Any = group
+    levels = _text(coord["level"][...])
+    sizes = np.asarray(coord["size"][...])
     war = _war_index(attrs, levels)
     trials = int(attrs["trials"])
-    values = {p: _text(group[p][...]) for p in design["paths"] if p in group}
+    values = {p: _text(coord[p][...]) for p in design["paths"] if p in group}
 
     def labels(index: tuple[int, ...]) -> str:
         if design["kind"] == "grid":
@@ -231,7 +232,7 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
 
     report = VerifyReport(path, "sweep", int(math.prod(shape)), 0, labels=labels)
     report.unrepairable = _coords_problems(group, coords, path)
-    arrays = {name: group[name] for name in TALLIES}
+    arrays: dict[str, Any] = {name: group[name] for name in TALLIES}
     for region in _regions(shape, chunk):
         idx = tuple(a // c for (a, _), c in zip(region, chunk, strict=True))
         points = list(itertools.product(*(range(a, b) for a, b in region)))
@@ -246,12 +247,13 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
         report.points_done += int(done.sum())
         if not done.any():
             continue
-        data, reasons = {}, []
+        data: dict[str, np.ndarray] = {}
+        reasons: list[str] = []
         for name, arr in arrays.items():
             own = (0,) * (arr.ndim - nd)
             value, why = _decode(arr, idx + own, path / name, must_exist=fmt >= STORE_FORMAT)
             report.chunks += 1
-            if why is not None:
+            if why is not None or value is None:
                 reasons.append(f"{name}: {why}")
             else:
                 data[name] = value
