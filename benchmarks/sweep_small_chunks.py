@@ -61,12 +61,12 @@ def main(argv=None):
         t_read = time.perf_counter() - t0
         points = args.side**2
         print(f"{points:,} points, 1 point per task, {args.trials} trials per point")
+        per_point = (files + dirs) / points
         print(
-            f"sweep {t_sweep:.1f} s; files {files:,}, folders {dirs:,} ({(files + dirs) / points:.1f} per point), {size / 2**20:.1f} MiB on disk"
+            f"sweep {t_sweep:.1f} s; files {files:,}, folders {dirs:,} ({per_point:.1f} per point), "
+            f"{size / 2**20:.1f} MiB on disk"
         )
-        print(
-            f"open_sweep {t_open:.2f} s; reading trials and outcome_count {t_read:.2f} s (checksum {total})"
-        )
+        print(f"open_sweep {t_open:.2f} s; reading trials and outcome_count {t_read:.2f} s (sum {total})")
 
 
 if __name__ == "__main__":
