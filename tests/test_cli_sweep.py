@@ -292,3 +292,21 @@ def test_cluster_without_the_batch_system_fails_before_submitting(tmp_path, caps
     )
     assert code == 2
     assert "sbatch" in err and "not found" in err
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path, address, sweep_file):
+    import io
+
+    from rich.console import Console
+
+    from tripwire.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["sweep", str(sweep_file), "--out", str(tmp_path / "t.zarr"), "--scheduler", address]
+    )
+    out = io.StringIO()
+    code = args.func(args, Console(file=out, force_terminal=True, width=120))
+    text = out.getvalue()
+    assert code == 0
+    assert "cli points: " not in text  # a bar, not log lines
+    assert "cli: 8 points (8 computed now, 0 done before)" in text and "wrote" in text

@@ -303,7 +303,10 @@ def run_plan(
                     # instead of keeping them beside one copy
                     if job.status == "finished" and frozenset(workers) != replicated:
                         replicated = frozenset(workers)
-                        client.replicate([job])
+                        with contextlib.suppress(
+                            Exception
+                        ):  # an optimisation: a worker lost meanwhile is fine
+                            client.replicate([job])
                 if watch is not None:
                     watch.tick(names, now)
                 reporter.status(
