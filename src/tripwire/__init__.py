@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # what static analysis sees; at run time each name is imported on first use
+    from .analysis.criticality import criticality
+    from .analysis.entanglement import entanglement
     from .crisis.compile import CompiledWorld, compile_world
     from .crisis.results import summarize
     from .crisis.simulate import simulate
@@ -49,6 +51,8 @@ _LAZY = {
     "apply_params": "world.params",
     "sweep": "sweep",
     "open_sweep": "sweep.store",
+    "entanglement": "analysis.entanglement",
+    "criticality": "analysis.criticality",
     # errors and warnings
     "TripwireError": "errors",
     "ParamError": "errors",
@@ -75,6 +79,8 @@ __all__ = [
     "apply_params",
     "sweep",
     "open_sweep",
+    "entanglement",
+    "criticality",
     "TripwireError",
     "WorldError",
     "ParamError",

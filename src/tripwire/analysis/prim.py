@@ -303,8 +303,8 @@ def prim_boxes(
     >>> x = rng.uniform(size=(1000, 2))
     >>> y = (x[:, 0] > 0.6) & (x[:, 1] < 0.5)
     >>> box = prim_boxes(x, y, ["a", "b"]).boxes[0]
-    >>> box.restricted, round(box.density, 2)
-    (['a', 'b'], 1.0)
+    >>> box.restricted, round(box.density, 1), round(box.coverage, 2)
+    (['a', 'b'], 1.0, 1.0)
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=bool)
