@@ -16,7 +16,7 @@ holds fewer than ``min_mass`` of the points. Each box on this **peeling trajecto
 Peeling trades coverage for density. :func:`prim` keeps the box with the best balance of the two
 (the highest harmonic mean of coverage and density, among the boxes with at least ``min_coverage``;
 any other step can be read off the trajectory), then **pastes**: it widens the box again, one ``alpha`` slice at a time,
-while that raises the density. Further boxes (``boxes > 1``) are found the same way among the
+while that raises the density (or keeps it and takes in more cases of interest). Further boxes (``boxes > 1``) are found the same way among the
 points outside the boxes found before (covering).
 """
 
@@ -190,7 +190,7 @@ def _peel_candidates(x, y, box, lo, hi, alpha, min_points):
 
 
 def _paste(x, y, pool, lo, hi, alpha):
-    """Widen the box while a one-slice paste raises its density."""
+    """Widen the box while a one-slice paste raises its density (or keeps it and adds cases)."""
     lo, hi = lo.copy(), hi.copy()
     while True:
         box = pool & _inside(x, lo, hi)
@@ -214,12 +214,15 @@ def _paste(x, y, pool, lo, hi, alpha):
                 else:
                     nhi[j] = limit
                 nbox = pool & _inside(x, nlo, nhi)
-                d = y[nbox].mean()
-                if d > density + 1e-12 and (best is None or d > best[0]):
-                    best = (d, nlo, nhi)
+                d, gained = y[nbox].mean(), int(y[nbox].sum() - y[box].sum())
+                # paste when the density rises, or holds while the box gains cases of interest
+                if (d > density + 1e-12 or (d >= density - 1e-12 and gained > 0)) and (
+                    best is None or (d, gained) > best[:2]
+                ):
+                    best = (d, gained, nlo, nhi)
         if best is None:
             return lo, hi
-        _, lo, hi = best
+        _, _, lo, hi = best
 
 
 def _f1(step: dict) -> float:
