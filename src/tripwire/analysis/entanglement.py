@@ -101,12 +101,15 @@ def label_entanglement(
     """Label the kernel's per-origin tallies and derive the map (see the module text)."""
     n = float(trials)
     n_states = cw.n_states
-    a_idx, b_idx = np.asarray(cw.origin_a), np.asarray(cw.origin_b)
     involved = np.asarray(tallies["origin_involved_count"], dtype=np.int64)
     n_origins = involved.shape[0]
     is_orig = np.zeros((n_origins, n_states), dtype=bool)
-    is_orig[np.arange(n_origins), a_idx] = True
-    is_orig[np.arange(n_origins), b_idx] = True
+    sides: list[tuple[list[int], list[int]]] = []
+    for o in range(n_origins):
+        members = [int(i) for i in cw.origin_state[cw.origin_ptr[o] : cw.origin_ptr[o + 1]]]
+        n_a = int(cw.origin_n_a[o])
+        sides.append((members[:n_a], members[n_a:]))
+        is_orig[o, members] = True
     p = involved / n
     p_joined = np.where(is_orig, 0.0, p)
     cap = np.asarray(cw.capability, dtype=np.float64)
@@ -121,8 +124,8 @@ def label_entanglement(
     codes = list(cw.codes)
     coords = {
         "origin": list(cw.origins),
-        "initiator": ("origin", [codes[i] for i in a_idx]),
-        "target": ("origin", [codes[i] for i in b_idx]),
+        "initiator": ("origin", ["+".join(codes[i] for i in a) for a, _ in sides]),
+        "target": ("origin", ["+".join(codes[i] for i in b) for _, b in sides]),
         "state": codes,
         "state_name": ("state", [s.name for s in world.states]),
         "level": list(cw.levels),
@@ -166,7 +169,7 @@ def label_entanglement(
         "impact": (
             od,
             p_joined.sum(1),
-            {"description": "expected number of states dragged in beyond the two that start the crisis", "units": "states"},
+            {"description": "expected number of states dragged in beyond those that start the crisis", "units": "states"},
         ),
         "impact_capability": (
             od,
