@@ -177,8 +177,7 @@ def entanglement_matrix(
     mask = ent["is_originator"].sel(origin=origins, state=states).values
     values = np.where(mask, np.nan, da.values.astype(np.float64))
     ax = axes(ax, figsize=(max(6.0, 0.22 * len(states) + 2.5), max(4.0, 0.2 * len(origins) + 1.8)))
-    cm = mpl.colormaps[cmap].copy()
-    cm.set_bad("white")
+    cm = mpl.colormaps[cmap].with_extremes(bad="white")
     im = ax.imshow(values, cmap=cm, vmin=0, vmax=max(float(np.nanmax(values)) if np.isfinite(values).any() else 1, 1e-9), aspect="auto", interpolation="nearest")
     ys, xs = np.nonzero(mask)
     for i, j in zip(ys, xs, strict=True):
