@@ -86,7 +86,10 @@ def long_tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
         else:
             df = pd.DataFrame({n: [sub[n].values.item()] for n in names})
         keep = [c for c in df.columns if c in dims or c in names or c in ds.coords]
-        df = df[keep]
+        sweep_cols = [d for d in dims if d in lead]
+        params = [c for c in keep if c not in dims and c in ds.coords and set(ds[c].dims) <= set(lead)]
+        first = [*sweep_cols, *params, *[d for d in dims if d not in lead]]
+        df = df[first + [c for c in keep if c not in first]]
         # a sweep's `point` dimension: its parameter coordinates come along as columns already
         label = "_".join(own) if own else ("point" if lead else "run")
         if "state" in df.columns:
