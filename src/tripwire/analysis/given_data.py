@@ -116,11 +116,17 @@ def delta(
         from SALib.analyze import delta as salib_delta
 
         r = salib_delta.analyze(problem, x, y, num_resamples=num_resamples, conf_level=conf_level, seed=s)
-        return {"delta": r["delta"], "delta_conf": r["delta_conf"], "S1": r["S1"], "S1_conf": r["S1_conf"]}
+        key = "delta" if "delta" in r else "delta_raw"  # SALib >= 1.5 names the classical estimate delta_raw
+        out = {"delta": r[key], "delta_conf": r[key + "_conf"], "S1": r["S1"], "S1_conf": r["S1_conf"]}
+        if "delta_balanced" in r:
+            out.update(delta_balanced=r["delta_balanced"], delta_balanced_conf=r["delta_balanced_conf"])
+        return out
 
     ds = _given(store, var, sel, sel_kwargs, "delta", seed, compute)
     descriptions = {
-        "delta": "Borgonovo's moment-independent delta",
+        "delta": "Borgonovo's moment-independent delta, estimated on the points as they are",
+        "delta_balanced": "delta with the points rebalanced over each parameter's range (SALib)",
+        "delta_balanced_conf": f"half-width of the {100 * conf_level:g} % bootstrap interval of delta_balanced",
         "delta_conf": f"half-width of the {100 * conf_level:g} % bootstrap interval of delta",
         "S1": "first-order index estimated from the given data",
         "S1_conf": f"half-width of the {100 * conf_level:g} % bootstrap interval of S1",
