@@ -26,8 +26,11 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = next(
-    (p / "shared" / "data" / "naturalearth" / "naturalearth_lowres" for p in (REPO.parent, REPO.parent.parent)
-     if (p / "shared" / "data" / "naturalearth").is_dir()),
+    (
+        p / "shared" / "data" / "naturalearth" / "naturalearth_lowres"
+        for p in (REPO.parent, REPO.parent.parent)
+        if (p / "shared" / "data" / "naturalearth").is_dir()
+    ),
     REPO.parent / "shared" / "data" / "naturalearth" / "naturalearth_lowres",
 )
 OUT = REPO / "src" / "tripwire" / "plots" / "data" / "ne_110m_countries.npz"
@@ -105,7 +108,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=SOURCE, help="the shapefile (without suffix)")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--tolerance", type=float, default=0.02, help="simplification, degrees (default 0.02)")
+    parser.add_argument(
+        "--tolerance", type=float, default=0.02, help="simplification, degrees (default 0.02)"
+    )
     args = parser.parse_args()
     build(args.source, args.out, args.tolerance)
 

@@ -26,7 +26,9 @@ TINY = {
         {"code": "B", "capability": 0.3, "ccode": 200},
         {"code": "C", "capability": 0.3, "ccode": 220},
     ],
-    "treaties": [{"name": "BC pact", "kind": "defense", "members": ["B", "C"], "reliability": 0.6, "trigger": 0}],
+    "treaties": [
+        {"name": "BC pact", "kind": "defense", "members": ["B", "C"], "reliability": 0.6, "trigger": 0}
+    ],
     "origins": [{"initiator": "A", "target": "B"}],
 }
 
@@ -60,7 +62,9 @@ def build_store(path, world, params, *, design, trials, seed=0, n=None, fn=None,
     shape = plan.design.shape
     index = list(itertools.product(*(range(s) for s in shape)))
     if fn is None:
-        job = _make_job(str(state.path), state.store_id, plan.world.to_json(), list(plan.design.paths), seed, 0.0)
+        job = _make_job(
+            str(state.path), state.store_id, plan.world.to_json(), list(plan.design.paths), seed, 0.0
+        )
         values = [plan.design.point(ix) for ix in index]
         stacked = _compute(job, values, 0, trials)
         per_point = [{k: v[i] for k, v in stacked.items()} for i in range(len(index))]
@@ -93,7 +97,10 @@ def build_store(path, world, params, *, design, trials, seed=0, n=None, fn=None,
         region = tuple((0, s) for s in shape)
         full = {k: np.stack([np.asarray(t[k]) for t in per_point]) for k in per_point[0]}
         write_chunk(
-            str(state.path), state.store_id, region, {k: v.reshape(shape + v.shape[1:]) for k, v in full.items()}
+            str(state.path),
+            state.store_id,
+            region,
+            {k: v.reshape(shape + v.shape[1:]) for k, v in full.items()},
         )
         return plan
     for ix, t in zip(index, per_point, strict=True):

@@ -36,7 +36,13 @@ def test_prim_finds_the_planted_box_despite_noise():
     assert traj["coverage"].iloc[0] == 1.0 and traj["mass"].iloc[0] == 1.0
     assert traj["chosen"].sum() == 1 and (np.diff(traj["mass"].values) < 0).all()  # every peel removes points
     text = res.describe()
-    assert "a in [" in text and "b in [" in text and "free: c" in text and "coverage" in text and "density" in text
+    assert (
+        "a in [" in text
+        and "b in [" in text
+        and "free: c" in text
+        and "coverage" in text
+        and "density" in text
+    )
 
 
 def test_prim_on_discrete_grid_values_and_second_box():
@@ -54,7 +60,11 @@ def test_prim_on_discrete_grid_values_and_second_box():
 
 def test_prim_through_an_lhs_store(tmp_path):
     path = tmp_path / "lhs.zarr"
-    params = {"escalation.deterrence": [0.0, 1.0], "escalation.misperception": [0.0, 1.0], "state.A.capability": [0.0, 1.0]}
+    params = {
+        "escalation.deterrence": [0.0, 1.0],
+        "escalation.misperception": [0.0, 1.0],
+        "state.A.capability": [0.0, 1.0],
+    }
 
     def f(x):  # P(top) high in the planted box, low elsewhere
         inside = (x[:, 0] > 0.2) & (x[:, 0] < 0.6) & (x[:, 1] > 0.5) & (x[:, 1] < 0.9)

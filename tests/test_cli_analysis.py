@@ -16,11 +16,17 @@ from tripwire.cli import main  # noqa: E402
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
-    assert main(["run", "july1914", "--trials", "3000", "--seed", "1", "--out", str(d / "j.nc"), "--quiet"]) == 0
+    assert (
+        main(["run", "july1914", "--trials", "3000", "--seed", "1", "--out", str(d / "j.nc"), "--quiet"]) == 0
+    )
     build_store(d / "s.zarr", TINY, ISHIGAMI, design="sobol", n=64, trials=10**9, fn=ishigami)
     build_store(
-        d / "g.zarr", small_world(), {"escalation.deterrence": [0.0, 1.0, 2.0], "policy.communication": [0.0, 0.5]},
-        design="grid", trials=400, seed=2,
+        d / "g.zarr",
+        small_world(),
+        {"escalation.deterrence": [0.0, 1.0, 2.0], "policy.communication": [0.0, 0.5]},
+        design="grid",
+        trials=400,
+        seed=2,
     )
     return d
 
@@ -43,11 +49,22 @@ def test_analyze_sobol_prim_delta_criticality(files, capsys):
     si = xr.open_dataset(out)
     assert si.S1.dims == ("param",) and si.attrs["tripwire_analysis"] == "sobol"
     csv = files / "boxes.csv"
-    assert main(["analyze", str(files / "s.zarr"), "--prim", "0.6", "--sel", "level=war", "--out", str(csv)]) == 0
+    assert (
+        main(["analyze", str(files / "s.zarr"), "--prim", "0.6", "--sel", "level=war", "--out", str(csv)])
+        == 0
+    )
     assert "Box 1" in capsys.readouterr().out
     assert set(pd.read_csv(csv).columns) >= {"box", "param", "lo", "hi", "coverage", "density"}
-    assert main(["analyze", str(files / "g.zarr"), "--delta", "--sel", "level=war", "--out", str(files / "d.csv")]) == 0
-    assert main(["analyze", "july1914", "--criticality", "--trials", "500", "--out", str(files / "crit.nc")]) == 0
+    assert (
+        main(
+            ["analyze", str(files / "g.zarr"), "--delta", "--sel", "level=war", "--out", str(files / "d.csv")]
+        )
+        == 0
+    )
+    assert (
+        main(["analyze", "july1914", "--criticality", "--trials", "500", "--out", str(files / "crit.nc")])
+        == 0
+    )
     assert "paired 95 % intervals" in capsys.readouterr().out
     # an incomplete or wrong store: a clear error, exit 2
     assert main(["analyze", str(files / "g.zarr"), "--sobol"]) == 2
@@ -88,7 +105,21 @@ def test_report_and_export(files, capsys):
     assert "<script" not in html.read_text()
     assert main(["export", str(files / "j.nc"), "--format", "dta", "--out", str(files / "j.dta")]) == 0
     assert "ccode" in pd.read_stata(files / "j_state.dta").columns
-    assert main(["export", str(files / "g.zarr"), "--format", "csv", "--table", "state", "--out", str(files / "gs.csv")]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(files / "g.zarr"),
+                "--format",
+                "csv",
+                "--table",
+                "state",
+                "--out",
+                str(files / "gs.csv"),
+            ]
+        )
+        == 0
+    )
     df = pd.read_csv(files / "gs.csv")
     assert list(df.columns[:3]) == ["escalation.deterrence", "policy.communication", "state"]
     assert main(["export", str(files / "j.nc"), "--table", "nope", "--out", str(files / "x.csv")]) == 2

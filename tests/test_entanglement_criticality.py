@@ -40,7 +40,8 @@ def test_entanglement_equals_one_simulate_per_origin():
         )
         war = list(sim.level.values).index(sim.attrs["war_level"])
         np.testing.assert_array_equal(
-            one.origin_state_level_count.isel(level=slice(war, None)).sum("level").values, sim.war_count.values
+            one.origin_state_level_count.isel(level=slice(war, None)).sum("level").values,
+            sim.war_count.values,
         )
         assert one.initiator.item() == a and one.target.item() == b
         # derived: impact = expected participants - 2; originators are drawn in for sure
@@ -49,7 +50,9 @@ def test_entanglement_equals_one_simulate_per_origin():
     # vulnerability: the mean over the origins the state does not start
     for s in ent.state.values:
         others = ent.sel(origin=[o for o in ent.origin.values if s not in o.split("->")])
-        assert float(ent.vulnerability.sel(state=s)) == pytest.approx(float(others.p_drawn_in.sel(state=s).mean()))
+        assert float(ent.vulnerability.sel(state=s)) == pytest.approx(
+            float(others.p_drawn_in.sel(state=s).mean())
+        )
     cap = np.array([st.capability for st in world.states])
     o = ent.origin.values[0]
     joined = np.where(ent.is_originator.sel(origin=o), 0.0, ent.p_drawn_in.sel(origin=o))
@@ -61,7 +64,12 @@ def test_entanglement_origins():
     rn = entanglement_origins(world)  # both directions of every rivalry and border
     assert set(rn) == {("A", "C"), ("C", "A"), ("D", "B"), ("B", "D"), ("A", "E"), ("E", "A")}
     assert entanglement_origins(world, ["A->B", ("C", "D")]) == [("A", "B"), ("C", "D")]
-    for bad, msg in (("some", "expected"), (["A->Z"], "unknown state"), (["A-B"], "INITIATOR->TARGET"), ([], "empty")):
+    for bad, msg in (
+        ("some", "expected"),
+        (["A->Z"], "unknown state"),
+        (["A-B"], "INITIATOR->TARGET"),
+        ([], "empty"),
+    ):
         with pytest.raises(ParamError, match=msg):
             entanglement_origins(world, bad)
     ent = tripwire.entanglement(world, 50, seed=1)
@@ -100,7 +108,9 @@ def test_criticality_equals_a_hand_count_of_the_same_trials():
             assert float(e.effect_lo) <= float(e.effect) <= float(e.effect_hi)
         # the variant marginal is simulate() of the world without the treaty
         sim = tripwire.simulate(apply_params(world, {f"treaty.{name}.active": False}), trials, seed=SEED)
-        np.testing.assert_allclose(crit.p_without.sel(treaty=name).values, sim.p_exceed.values, rtol=0, atol=0)
+        np.testing.assert_allclose(
+            crit.p_without.sel(treaty=name).values, sim.p_exceed.values, rtol=0, atol=0
+        )
     with pytest.raises(ParamError, match="unknown treaty"):
         tripwire.criticality(world, 10, treaties=["Nope"])
 

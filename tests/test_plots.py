@@ -30,8 +30,12 @@ def result():
 def grid(tmp_path_factory):
     path = tmp_path_factory.mktemp("grid") / "grid.zarr"
     build_store(
-        path, small_world(), {"escalation.deterrence": [0.0, 1.0, 2.0], "policy.communication": [0.0, 0.5]},
-        design="grid", trials=1_000, seed=2,
+        path,
+        small_world(),
+        {"escalation.deterrence": [0.0, 1.0, 2.0], "policy.communication": [0.0, 0.5]},
+        design="grid",
+        trials=1_000,
+        seed=2,
     )
     return tripwire.open_sweep(path).load()
 
@@ -59,7 +63,9 @@ def test_exceedance_one_curve_with_band(result):
 def test_exceedance_by_sweep_value_and_by_scenario(grid, result):
     ax = tp.exceedance(grid, by="escalation.deterrence", sel={"policy.communication": 0.0})
     assert len(ax.get_lines()) == 3
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"escalation.deterrence = {v:g}" for v in (0, 1, 2)]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        f"escalation.deterrence = {v:g}" for v in (0, 1, 2)
+    ]
     ax = tp.exceedance({"a": result, "b": result})
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
     with pytest.raises(StoreError, match="by="):
@@ -82,7 +88,8 @@ def test_heatmap_and_facets(grid):
     ax = tp.heatmap(grid, "escalation.deterrence", "policy.communication", sel={"level": "war"})
     (im,) = ax.get_images()
     np.testing.assert_allclose(
-        im.get_array(), grid.p_exceed.sel(level="war").transpose("policy.communication", "escalation.deterrence").values
+        im.get_array(),
+        grid.p_exceed.sel(level="war").transpose("policy.communication", "escalation.deterrence").values,
     )
     assert ax.get_xlabel() == "escalation.deterrence" and ax.get_ylabel() == "policy.communication"
     assert len(ax.texts) == 6  # each cell annotated

@@ -36,7 +36,13 @@ def test_report_of_a_result(july, tmp_path):
     html = out.read_text()
     check_self_contained(html)
     assert html.count("<svg") == 4
-    for text in (july.attrs["world_hash"], "seed</th><td class=\"text\">2", "3,000", "engine version", "Natural Earth"):
+    for text in (
+        july.attrs["world_hash"],
+        'seed</th><td class="text">2',
+        "3,000",
+        "engine version",
+        "Natural Earth",
+    ):
         assert text in html, text
     assert "P(final level ≥ l)" in html
 
@@ -44,15 +50,26 @@ def test_report_of_a_result(july, tmp_path):
 def test_report_of_sweeps(tmp_path):
     grid = tmp_path / "grid.zarr"
     build_store(
-        grid, small_world(), {"escalation.deterrence": [0.0, 1.0, 2.0], "policy.communication": [0.0, 0.5]},
-        design="grid", trials=500, seed=2,
+        grid,
+        small_world(),
+        {"escalation.deterrence": [0.0, 1.0, 2.0], "policy.communication": [0.0, 0.5]},
+        design="grid",
+        trials=500,
+        seed=2,
     )
     html = report(grid, tmp_path / "grid.html").read_text()
     check_self_contained(html)
-    assert "design</th><td class=\"text\">grid, 6 points" in html and "<svg" in html and "PRIM" in html
+    assert 'design</th><td class="text">grid, 6 points' in html and "<svg" in html and "PRIM" in html
     sob = tmp_path / "sobol.zarr"
-    build_store(sob, TINY, {"escalation.deterrence": [0.0, 2.0], "policy.communication": [0.0, 1.0]},
-                design="sobol", n=16, trials=300, seed=1)
+    build_store(
+        sob,
+        TINY,
+        {"escalation.deterrence": [0.0, 2.0], "policy.communication": [0.0, 1.0]},
+        design="sobol",
+        n=16,
+        trials=300,
+        seed=1,
+    )
     html = report(sob, tmp_path / "sobol.html").read_text()
     check_self_contained(html)
     assert "First-order (S1) and total (ST) indices" in html and "bootstrap seed" in html
@@ -87,13 +104,19 @@ def test_export_formats_read_back(july, tmp_path):
 def test_export_of_a_sweep_has_stata_safe_parameter_columns(tmp_path):
     path = tmp_path / "list.zarr"
     build_store(
-        path, small_world(), {"treaty.CE entente.active": [True, False], "escalation.deterrence": [1.0, 2.0]},
-        design="list", trials=200, seed=1,
+        path,
+        small_world(),
+        {"treaty.CE entente.active": [True, False], "escalation.deterrence": [1.0, 2.0]},
+        design="list",
+        trials=200,
+        seed=1,
     )
     ds = tripwire.open_sweep(path).load()
     (out,) = write_tables(ds, tmp_path / "state.dta", "dta", table="state")
     df = pd.read_stata(out)
-    assert {"point", "treaty_CE_entente_active", "escalation_deterrence", "stateabb", "ccode"} <= set(df.columns)
+    assert {"point", "treaty_CE_entente_active", "escalation_deterrence", "stateabb", "ccode"} <= set(
+        df.columns
+    )
     assert len(df) == 2 * ds.sizes["state"]
     with pd.io.stata.StataReader(out) as reader:
         labels = reader.variable_labels()

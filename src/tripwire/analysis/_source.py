@@ -138,7 +138,9 @@ def parse_sel(items: Mapping[str, Any] | None, ds: xr.Dataset) -> dict[str, Any]
     sel: dict[str, Any] = {}
     for dim, value in dict(items or {}).items():
         if dim not in ds.dims:
-            raise StoreError(f"cannot select {dim}={value!r}: no dimension {dim!r}; dimensions: {list(ds.dims)}")
+            raise StoreError(
+                f"cannot select {dim}={value!r}: no dimension {dim!r}; dimensions: {list(ds.dims)}"
+            )
         coord = ds[dim].values
         if isinstance(value, str) and coord.dtype.kind in "iuf":
             try:

@@ -253,7 +253,16 @@ _TABLE = """
 """
 
 #: Spellings in use that are not COW abbreviations -> the COW abbreviation.
-ALIASES = {"USR": "RUS", "SOV": "RUS", "SRB": "YUG", "SER": "YUG", "FRG": "GFR", "ROU": "ROM", "RUM": "ROM", "HSD": "HSG"}
+ALIASES = {
+    "USR": "RUS",
+    "SOV": "RUS",
+    "SRB": "YUG",
+    "SER": "YUG",
+    "FRG": "GFR",
+    "ROU": "ROM",
+    "RUM": "ROM",
+    "HSD": "HSG",
+}
 
 
 def _parse() -> dict[str, CowState]:

@@ -97,19 +97,39 @@ def criticality_from_joint(
     pct = f"{100 * (2 * _norm_cdf(z) - 1):.0f} %"
     ds = xr.Dataset(
         {
-            "p_base": ("level", p_base[0] if k else np.full(nl, np.nan), {"description": "P(final level >= l), world as it is"}),
+            "p_base": (
+                "level",
+                p_base[0] if k else np.full(nl, np.nan),
+                {"description": "P(final level >= l), world as it is"},
+            ),
             "p_without": (dims, p_without, {"description": "P(final level >= l) without the treaty"}),
-            "effect": (dims, diff, {"description": "P without the treaty - P with it (paired)", "units": "1"}),
+            "effect": (
+                dims,
+                diff,
+                {"description": "P without the treaty - P with it (paired)", "units": "1"},
+            ),
             "effect_se": (dims, se, {"description": "paired standard error of effect"}),
-            "effect_lo": (dims, lo, {"description": f"{pct} interval of effect: lower (Newcombe hybrid score)"}),
-            "effect_hi": (dims, hi, {"description": f"{pct} interval of effect: upper (Newcombe hybrid score)"}),
+            "effect_lo": (
+                dims,
+                lo,
+                {"description": f"{pct} interval of effect: lower (Newcombe hybrid score)"},
+            ),
+            "effect_hi": (
+                dims,
+                hi,
+                {"description": f"{pct} interval of effect: upper (Newcombe hybrid score)"},
+            ),
             "effect_se_independent": (
                 dims,
                 se_ind,
                 {"description": "standard error of effect if the two runs were independent (for comparison)"},
             ),
             "n_both": (dims, both, {"description": "trials at or above the level in both worlds"}),
-            "n_base_only": (dims, base_only, {"description": "trials at or above the level only with the treaty"}),
+            "n_base_only": (
+                dims,
+                base_only,
+                {"description": "trials at or above the level only with the treaty"},
+            ),
             "n_without_only": (
                 dims,
                 without_only,
@@ -194,7 +214,9 @@ def criticality(
             raise ParamError(f"unknown treaty name(s) {unknown}; the world's treaties: {names}")
         index = [names.index(t) for t in treaties]
     cw = compile_world(world)
-    tallies = criticality_tallies(cw, trials, seed=seed, treaties=np.asarray(index, dtype=np.int64), threads=threads)
+    tallies = criticality_tallies(
+        cw, trials, seed=seed, treaties=np.asarray(index, dtype=np.int64), threads=threads
+    )
     ds = criticality_from_joint(
         tallies["joint_level_count"], levels=cw.levels, treaties=[names[i] for i in index], trials=trials, z=z
     )

@@ -46,7 +46,9 @@ def _pairs_of(items: Any) -> list[tuple[str, str]]:
     return pairs
 
 
-def entanglement_origins(world: World, origins: str | Sequence = "rivals+neighbours") -> list[tuple[str, str]]:
+def entanglement_origins(
+    world: World, origins: str | Sequence = "rivals+neighbours"
+) -> list[tuple[str, str]]:
     """The origin dyads ``(initiator, target)`` of an entanglement map.
 
     ``"rivals+neighbours"``: both directions of every rivalry and every border of the world;
@@ -73,13 +75,17 @@ def entanglement_origins(world: World, origins: str | Sequence = "rivals+neighbo
         if isinstance(item, str):
             parts = item.split("->")
             if len(parts) != 2:
-                raise ParamError(f"origin {item!r}: expected 'INITIATOR->TARGET', e.g. '{codes[0]}->{codes[1]}'")
+                raise ParamError(
+                    f"origin {item!r}: expected 'INITIATOR->TARGET', e.g. '{codes[0]}->{codes[1]}'"
+                )
             a, b = (p.strip() for p in parts)
         else:
             a, b = item
         for c in (a, b):
             if c not in codes:
-                raise ParamError(f"origin {a}->{b}: unknown state {c!r}; the world's states: {', '.join(codes)}")
+                raise ParamError(
+                    f"origin {a}->{b}: unknown state {c!r}; the world's states: {', '.join(codes)}"
+                )
         if a == b:
             raise ParamError(f"origin {a}->{b}: initiator and target are the same state")
         out.append((a, b))
@@ -118,9 +124,7 @@ def label_entanglement(
     size_count = np.asarray(tallies["origin_size_count"], dtype=np.int64)
     reverse = slice(None, None, -1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        vulnerability = np.where(
-            (~is_orig).sum(0) > 0, p_joined.sum(0) / (~is_orig).sum(0), np.nan
-        )
+        vulnerability = np.where((~is_orig).sum(0) > 0, p_joined.sum(0) / (~is_orig).sum(0), np.nan)
     codes = list(cw.codes)
     coords = {
         "origin": list(cw.origins),
@@ -148,7 +152,11 @@ def label_entanglement(
         ),
         "origin_level_count": ((*od, "level"), level_count, {"description": "trials by final level"}),
         "origin_size_count": ((*od, "size"), size_count, {"description": "trials by number of participants"}),
-        "p_drawn_in": (os_, p, {"description": "P(the state takes part | the crisis starts at this origin)", "units": "1"}),
+        "p_drawn_in": (
+            os_,
+            p,
+            {"description": "P(the state takes part | the crisis starts at this origin)", "units": "1"},
+        ),
         "p_drawn_in_se": (os_, np.sqrt(p * (1 - p) / n), {"description": "standard error of p_drawn_in"}),
         "p_drawn_in_side": (
             (*os_, "side"),
@@ -158,7 +166,10 @@ def label_entanglement(
         "p_drawn_in_level": (
             (*os_, "level"),
             np.asarray(tallies["origin_state_level_count"]) / n,
-            {"description": "P(the state takes part and the crisis ends at this level | origin)", "units": "1"},
+            {
+                "description": "P(the state takes part and the crisis ends at this level | origin)",
+                "units": "1",
+            },
         ),
         "is_originator": (os_, is_orig, {"description": "the state starts the crisis at this origin"}),
         "p_exceed": (
@@ -169,17 +180,26 @@ def label_entanglement(
         "impact": (
             od,
             p_joined.sum(1),
-            {"description": "expected number of states dragged in beyond those that start the crisis", "units": "states"},
+            {
+                "description": "expected number of states dragged in beyond those that start the crisis",
+                "units": "states",
+            },
         ),
         "impact_capability": (
             od,
             (p_joined * cap).sum(1) / total_cap if total_cap > 0 else np.full(n_origins, np.nan),
-            {"description": "expected capability of the states dragged in, as a share of all capability", "units": "1"},
+            {
+                "description": "expected capability of the states dragged in, as a share of all capability",
+                "units": "1",
+            },
         ),
         "vulnerability": (
             ("state",),
             vulnerability,
-            {"description": "P(the state is dragged in), averaged over the origins it does not start", "units": "1"},
+            {
+                "description": "P(the state is dragged in), averaged over the origins it does not start",
+                "units": "1",
+            },
         ),
     }
     attrs = {

@@ -32,13 +32,13 @@ GIVEN_DATA = ("grid", "list", "lhs", "sobol")
 
 @contextlib.contextmanager
 def _keep_global_rng() -> Iterator[None]:
-    state = np.random.get_state()
+    state = np.random.get_state()  # noqa: NPY002 - restoring what SALib changes
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        np.random.set_state(state)
+        np.random.set_state(state)  # noqa: NPY002
 
 
 def _given(store, var, sel, sel_kwargs, method: str, seed: int | None, compute) -> xr.Dataset:
@@ -66,7 +66,9 @@ def _given(store, var, sel, sel_kwargs, method: str, seed: int | None, compute) 
         for key, val in out.items():
             results.setdefault(key, np.full((len(view.paths), y_all.shape[1]), np.nan))[:, k] = val
     if skipped:
-        warnings.warn(f"{method}: {len(skipped)} output(s) of {var} never vary and get no index", stacklevel=3)
+        warnings.warn(
+            f"{method}: {len(skipped)} output(s) of {var} never vary and get no index", stacklevel=3
+        )
     coords: dict[str, Any] = {"param": list(view.paths)}
     coords.update({dim: da[dim].values for dim in rest_dims})
     data = {
@@ -126,7 +128,8 @@ def delta(
     descriptions = {
         "delta": "Borgonovo's moment-independent delta, estimated on the points as they are",
         "delta_balanced": "delta with the points rebalanced over each parameter's range (SALib)",
-        "delta_balanced_conf": f"half-width of the {100 * conf_level:g} % bootstrap interval of delta_balanced",
+        "delta_balanced_conf": f"half-width of the {100 * conf_level:g} % bootstrap interval of "
+        "delta_balanced",
         "delta_conf": f"half-width of the {100 * conf_level:g} % bootstrap interval of delta",
         "S1": "first-order index estimated from the given data",
         "S1_conf": f"half-width of the {100 * conf_level:g} % bootstrap interval of S1",

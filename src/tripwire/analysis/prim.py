@@ -15,9 +15,10 @@ holds fewer than ``min_mass`` of the points. Each box on this **peeling trajecto
 
 Peeling trades coverage for density. :func:`prim` keeps the box with the best balance of the two
 (the highest harmonic mean of coverage and density, among the boxes with at least ``min_coverage``;
-any other step can be read off the trajectory), then **pastes**: it widens the box again, one ``alpha`` slice at a time,
-while that raises the density (or keeps it and takes in more cases of interest). Further boxes (``boxes > 1``) are found the same way among the
-points outside the boxes found before (covering).
+any other step can be read off the trajectory), then **pastes**: it widens the box again, one
+``alpha`` slice at a time, while that raises the density (or keeps it and takes in more cases of
+interest). Further boxes (``boxes > 1``) are found the same way among the points outside the boxes
+found before (covering).
 """
 
 from __future__ import annotations
@@ -149,7 +150,11 @@ class PrimResult:
                 "hi": (("box", "param"), arr("hi"), {"description": "upper limit of the box"}),
                 "restricted": (("box", "param"), arr("restricted", bool), {"description": "limit binds"}),
                 "coverage": ("box", per_box["coverage"].values, {"description": "share of cases in the box"}),
-                "density": ("box", per_box["density"].values, {"description": "share of the box that are cases"}),
+                "density": (
+                    "box",
+                    per_box["density"].values,
+                    {"description": "share of the box that are cases"},
+                ),
                 "mass": ("box", per_box["mass"].values, {"description": "share of all points in the box"}),
             },
             coords={"box": boxes, "param": params},
@@ -326,12 +331,15 @@ def prim_boxes(
     for _ in range(boxes):
         if not (y & pool).any():
             break
-        lo, hi, trajectory = _one_box(x, y, pool, full_lo, full_hi, alpha, min_mass, min_coverage, n_total, n_cases)
+        lo, hi, trajectory = _one_box(
+            x, y, pool, full_lo, full_hi, alpha, min_mass, min_coverage, n_total, n_cases
+        )
         box = pool & _inside(x, lo, hi)
         if result.boxes and y[box].mean() <= n_cases / n_total:
             break  # a further box no denser than the whole sweep explains nothing
         limits = pd.DataFrame(
-            {"lo": lo, "hi": hi, "restricted": (lo > full_lo) | (hi < full_hi)}, index=pd.Index(names, name="param")
+            {"lo": lo, "hi": hi, "restricted": (lo > full_lo) | (hi < full_hi)},
+            index=pd.Index(names, name="param"),
         )
         result.boxes.append(
             PrimBox(
@@ -386,7 +394,9 @@ def prim(
     >>> print(res.describe())  # doctest: +SKIP
     """
     if threshold is None:
-        raise StoreError("prim needs a threshold: the value of the output that makes a point a case of interest")
+        raise StoreError(
+            "prim needs a threshold: the value of the output that makes a point a case of interest"
+        )
     view = open_store(store)
     selection = {**dict(sel or {}), **sel_kwargs}
     da = output(view, var, selection)
@@ -410,5 +420,9 @@ def prim(
         boxes=boxes,
         rule=rule,
     )
-    res.attrs = {**_provenance(view), "var": var, "sel": json.dumps({k: str(v) for k, v in selection.items()})}
+    res.attrs = {
+        **_provenance(view),
+        "var": var,
+        "sel": json.dumps({k: str(v) for k, v in selection.items()}),
+    }
     return res

@@ -169,7 +169,11 @@ def sobol(
         if not rest_dims:
             return var
         idx = np.unravel_index(k, rest_shape)
-        return f"{var}[" + ", ".join(f"{dim}={da[dim].values[i]}" for dim, i in zip(rest_dims, idx, strict=True)) + "]"
+        return (
+            f"{var}["
+            + ", ".join(f"{dim}={da[dim].values[i]}" for dim, i in zip(rest_dims, idx, strict=True))
+            + "]"
+        )
 
     for k in range(m):
         y = y_all[:, k].astype(np.float64)
@@ -251,7 +255,11 @@ def sobol(
             "units": "1",
         },
     )
-    data["varies"] = (rest_dims, varies.reshape(rest_shape), {"description": "the output varies over the design"})
+    data["varies"] = (
+        rest_dims,
+        varies.reshape(rest_shape),
+        {"description": "the output varies over the design"},
+    )
     attrs = {
         "title": f"Sobol' indices of {var}",
         "tripwire_analysis": "sobol",

@@ -107,8 +107,9 @@ def stata_names(columns: list[str]) -> tuple[dict[str, str], dict[str, str]]:
 
     Examples
     --------
-    >>> stata_names(["policy.communication", "treaty.Dual Alliance.active"])[0]
-    {'policy.communication': 'policy_communication', 'treaty.Dual Alliance.active': 'treaty_Dual_Alliance_active'}
+    >>> names = stata_names(["policy.communication", "treaty.Dual Alliance.active"])[0]
+    >>> list(names.values())
+    ['policy_communication', 'treaty_Dual_Alliance_active']
     """
     mapping: dict[str, str] = {}
     used: set[str] = set()
@@ -195,7 +196,10 @@ def write_tables(
             import pyarrow.parquet as pq
 
             tbl = pa.Table.from_pandas(df, preserve_index=False)
-            meta = {**(tbl.schema.metadata or {}), b"tripwire": json.dumps({"attrs": _plain_attrs(ds)}).encode()}
+            meta = {
+                **(tbl.schema.metadata or {}),
+                b"tripwire": json.dumps({"attrs": _plain_attrs(ds)}).encode(),
+            }
             pq.write_table(tbl.replace_schema_metadata(meta), path)
         else:
             _write_dta(df, path, descriptions)
@@ -204,4 +208,6 @@ def write_tables(
 
 
 def _plain_attrs(ds: xr.Dataset) -> dict:
-    return {k: (v if isinstance(v, str | int | float) else str(v)) for k, v in ds.attrs.items() if k != "world"}
+    return {
+        k: (v if isinstance(v, str | int | float) else str(v)) for k, v in ds.attrs.items() if k != "world"
+    }

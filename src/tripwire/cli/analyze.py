@@ -32,9 +32,14 @@ def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
     if args.criticality:
         ds = analysis.criticality(args.input, args.trials, seed=args.seed)
         war = ds.attrs["war_level"]
-        e = ds.sel(level=war).to_dataframe()[["effect", "effect_lo", "effect_hi", "effect_se", "effect_se_independent"]]
+        e = ds.sel(level=war).to_dataframe()[
+            ["effect", "effect_lo", "effect_hi", "effect_se", "effect_se_independent"]
+        ]
         _say(console, f"effect of removing each treaty on P(final level >= {war}), paired 95 % intervals:")
-        _say(console, e.sort_values("effect", key=abs, ascending=False).to_string(float_format=lambda v: f"{v:+.4f}"))
+        _say(
+            console,
+            e.sort_values("effect", key=abs, ascending=False).to_string(float_format=lambda v: f"{v:+.4f}"),
+        )
         result = ds
     else:
         source = open_any(args.input)
@@ -43,7 +48,12 @@ def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
             warnings.simplefilter("always")
             if args.sobol:
                 result = analysis.sobol(source, args.var, sel=sel, seed=args.seed)
-                _say(console, result[["S1", "S1_conf", "ST", "ST_conf"]].to_dataframe().to_string(float_format=lambda v: f"{v:.4f}"))
+                _say(
+                    console,
+                    result[["S1", "S1_conf", "ST", "ST_conf"]]
+                    .to_dataframe()
+                    .to_string(float_format=lambda v: f"{v:.4f}"),
+                )
             elif args.delta:
                 result = analysis.delta(source, args.var, sel=sel, seed=args.seed)
                 _say(console, result.to_dataframe().to_string(float_format=lambda v: f"{v:.4f}"))
@@ -79,14 +89,31 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--sobol", action="store_true", help="Sobol' indices (a sobol store)")
     what.add_argument("--delta", action="store_true", help="Borgonovo's delta (grid, list, LHS stores)")
     what.add_argument("--pawn", action="store_true", help="PAWN indices (grid, list, LHS stores)")
-    what.add_argument("--prim", type=float, metavar="THRESHOLD", help="PRIM boxes where the output exceeds THRESHOLD")
-    what.add_argument("--criticality", action="store_true", help="the effect of removing each treaty (paired)")
+    what.add_argument(
+        "--prim", type=float, metavar="THRESHOLD", help="PRIM boxes where the output exceeds THRESHOLD"
+    )
+    what.add_argument(
+        "--criticality", action="store_true", help="the effect of removing each treaty (paired)"
+    )
     p.add_argument("--var", default="p_exceed", help="the output (default p_exceed)")
-    p.add_argument("--sel", action="append", type=selection, metavar="DIM=LABEL", help="select, e.g. level=war (repeatable)")
+    p.add_argument(
+        "--sel",
+        action="append",
+        type=selection,
+        metavar="DIM=LABEL",
+        help="select, e.g. level=war (repeatable)",
+    )
     p.add_argument("--boxes", type=positive_int, default=1, help="PRIM: most boxes (default 1)")
     p.add_argument("--below", action="store_true", help="PRIM: cases are points below the threshold")
-    p.add_argument("--trials", type=positive_int, default=100_000, help="criticality: trials (default 100,000)")
-    p.add_argument("--seed", type=seed_value, default=None, help="bootstrap seed (indices) or the trials' seed (criticality)")
+    p.add_argument(
+        "--trials", type=positive_int, default=100_000, help="criticality: trials (default 100,000)"
+    )
+    p.add_argument(
+        "--seed",
+        type=seed_value,
+        default=None,
+        help="bootstrap seed (indices) or the trials' seed (criticality)",
+    )
     p.add_argument("--out", "-o", type=_out_path, default=None, help="write the result (.nc or .csv)")
     p.set_defaults(func=_checked)
 
@@ -95,5 +122,8 @@ def _checked(args: argparse.Namespace, console: Console) -> int:
     if args.criticality and args.seed is None:
         args.seed = 0
     if args.seed is not None and args.seed == 0 and not args.criticality:
-        raise StoreError("the bootstrap seed must be >= 1 (SALib ignores 0); leave it out to derive one from the sweep's seed")
+        raise StoreError(
+            "the bootstrap seed must be >= 1 (SALib ignores 0); "
+            "leave it out to derive one from the sweep's seed"
+        )
     return cmd_analyze(args, console)

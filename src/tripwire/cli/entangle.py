@@ -28,7 +28,11 @@ def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
     impact.add_column("states dragged in", justify="right")
     impact.add_column("capability share", justify="right")
     for o in ds["impact"].to_series().sort_values(ascending=False).index[: args.top]:
-        impact.add_row(str(o), f"{float(ds.impact.sel(origin=o)):.3f}", f"{float(ds.impact_capability.sel(origin=o)):.3f}")
+        impact.add_row(
+            str(o),
+            f"{float(ds.impact.sel(origin=o)):.3f}",
+            f"{float(ds.impact_capability.sel(origin=o)):.3f}",
+        )
     vul = Table(title="most vulnerable states")
     vul.add_column("state", style="bold")
     vul.add_column("P(drawn in), mean over origins", justify="right")
@@ -51,12 +55,15 @@ def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("entangle", help="the entanglement map: P(each state drawn in | a crisis at each origin)")
+    p = sub.add_parser(
+        "entangle", help="the entanglement map: P(each state drawn in | a crisis at each origin)"
+    )
     p.add_argument("scenario", help="a world file (.yaml) or a bundled scenario name")
     p.add_argument("--trials", type=positive_int, default=20_000, help="trials per origin (default 20,000)")
     p.add_argument("--seed", type=seed_value, default=0, help="random seed (default 0)")
     p.add_argument(
-        "--origins", default="rivals+neighbours",
+        "--origins",
+        default="rivals+neighbours",
         help="rivals+neighbours (default), all, or a comma-separated list of A->B dyads",
     )
     p.add_argument("--threads", type=positive_int, default=None, help="kernel threads (default: all cores)")

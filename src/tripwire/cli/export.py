@@ -27,9 +27,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("export", help="write long tables (csv, parquet, dta) with ccode and stateabb columns")
     p.add_argument("input", help="a result (.nc/.zarr), a sweep store, or an analysis file")
-    p.add_argument("--format", "-f", choices=list(FORMATS), default="csv", help="csv (default), parquet or dta (Stata)")
     p.add_argument(
-        "--out", "-o", type=Path, required=True,
+        "--format", "-f", choices=list(FORMATS), default="csv", help="csv (default), parquet or dta (Stata)"
+    )
+    p.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        required=True,
         help="with --table, the file; otherwise one file per table: <stem>_<table>.<format> beside it",
     )
     p.add_argument("--table", help="only this table (state, level, state_side, treaty, ...)")

@@ -93,11 +93,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", help="a result (.nc/.zarr), a sweep store, or an analysis file")
     p.add_argument("kind", choices=KINDS, metavar="KIND", help="one of: " + ", ".join(KINDS))
     p.add_argument("--out", "-o", type=_figure_path, required=True, help="the figure (.png, .svg or .pdf)")
-    p.add_argument("--sel", action="append", type=selection, metavar="DIM=LABEL", help="select, e.g. level=war (repeatable)")
+    p.add_argument(
+        "--sel",
+        action="append",
+        type=selection,
+        metavar="DIM=LABEL",
+        help="select, e.g. level=war (repeatable)",
+    )
     p.add_argument("--by", help="one curve per value of this sweep dimension")
     p.add_argument("--x", help="heatmap: the sweep dimension across")
     p.add_argument("--y", help="heatmap: the sweep dimension up")
-    p.add_argument("--var", help="the variable (default: p_involved for network and map, p_exceed for heatmap and sobol)")
+    p.add_argument(
+        "--var", help="the variable (default: p_involved for network and map, p_exceed for heatmap and sobol)"
+    )
     p.add_argument("--state", help="arms: the state")
     p.add_argument("--dpi", type=int, default=150, help="resolution of PNG figures (default 150)")
     p.set_defaults(func=cmd_plot)

@@ -23,7 +23,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from ..plots.report import report
 
     out = report(args.input, args.out)
-    console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, self-contained)", highlight=False, markup=False)
+    console.print(
+        f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, self-contained)", highlight=False, markup=False
+    )
     return EXIT_OK
 
 

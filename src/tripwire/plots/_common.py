@@ -44,7 +44,10 @@ def title_of(ds: xr.Dataset) -> str:
     if ds.attrs.get("world_name"):
         parts.append(str(ds.attrs["world_name"]))
     if "trials" in ds.attrs:
-        parts.append(f"{int(ds.attrs['trials']):,} trials" + (" per point" if "sweep" in ds.attrs else ""))
+        per = (
+            " per point" if "sweep" in ds.attrs else (" per origin" if "origin_involved_count" in ds else "")
+        )
+        parts.append(f"{int(ds.attrs['trials']):,} trials{per}")
     if "seed" in ds.attrs:
         parts.append(f"seed {ds.attrs['seed']}")
     return ", ".join(parts)

@@ -44,15 +44,39 @@ def sobol_bars(si: xr.Dataset, *, sel: Mapping[str, Any] | None = None, ax: Axes
     params = [str(p) for p in si["param"].values]
     x = np.arange(len(params))
     w = 0.38
-    ax.bar(x - w / 2, s1.values, w, yerr=c1.values, capsize=3, color="#4d4d4d", edgecolor="black", label="first order S1")
     ax.bar(
-        x + w / 2, st.values, w, yerr=ct.values, capsize=3, color="white", edgecolor="black", hatch="///",
+        x - w / 2,
+        s1.values,
+        w,
+        yerr=c1.values,
+        capsize=3,
+        color="#4d4d4d",
+        edgecolor="black",
+        label="first order S1",
+    )
+    ax.bar(
+        x + w / 2,
+        st.values,
+        w,
+        yerr=ct.values,
+        capsize=3,
+        color="white",
+        edgecolor="black",
+        hatch="///",
         label="total ST",
     )
     ax.axhline(0, color="black", linewidth=0.6)
-    ax.set_xticks(x, params, rotation=15 if max(map(len, params)) > 14 else 0, ha="right" if max(map(len, params)) > 14 else "center", fontsize=8)
+    ax.set_xticks(
+        x,
+        params,
+        rotation=15 if max(map(len, params)) > 14 else 0,
+        ha="right" if max(map(len, params)) > 14 else "center",
+        fontsize=8,
+    )
     ax.set_ylabel("Sobol' index (share of variance)")
-    ax.set_ylim(min(0, float(np.nanmin((s1 - c1).values)) - 0.05), max(1.0, float(np.nanmax((st + ct).values)) + 0.05))
+    ax.set_ylim(
+        min(0, float(np.nanmin((s1 - c1).values)) - 0.05), max(1.0, float(np.nanmax((st + ct).values)) + 0.05)
+    )
     picked = dict(sel or {})
     what = si.attrs.get("var", "output") + (
         " (" + ", ".join(f"{k} = {fmt_value(v)}" for k, v in picked.items()) + ")" if picked else ""
@@ -80,7 +104,9 @@ def criticality_bars(
     matplotlib.axes.Axes
     """
     if "effect" not in crit:
-        raise StoreError("criticality_bars needs the dataset of tripwire.criticality (effect, effect_lo, effect_hi)")
+        raise StoreError(
+            "criticality_bars needs the dataset of tripwire.criticality (effect, effect_lo, effect_hi)"
+        )
     level = level or crit.attrs.get("war_level") or str(crit["level"].values[-1])
     eff = crit["effect"].sel(level=level).values
     lo = crit["effect_lo"].sel(level=level).values
@@ -94,10 +120,20 @@ def criticality_bars(
     ax = axes(ax, figsize=(6.8, max(2.5, 0.32 * len(order) + 1.4)))
     colours = ["#333333" if eff[i] > 0 else "white" for i in order]
     ax.barh(
-        y, eff[order], color=colours, edgecolor="black", hatch=[("" if eff[i] > 0 else "///") for i in order], height=0.65
+        y,
+        eff[order],
+        color=colours,
+        edgecolor="black",
+        hatch=[("" if eff[i] > 0 else "///") for i in order],
+        height=0.65,
     )
     ax.errorbar(
-        eff[order], y, xerr=[eff[order] - lo[order], hi[order] - eff[order]], fmt="none", ecolor="#b2182b", capsize=3,
+        eff[order],
+        y,
+        xerr=[eff[order] - lo[order], hi[order] - eff[order]],
+        fmt="none",
+        ecolor="#b2182b",
+        capsize=3,
         linewidth=1.0,
     )
     ax.axvline(0, color="black", linewidth=0.8)

@@ -94,7 +94,9 @@ def exceedance(
     levels = list(curves[0][1]["level"].values)
     for label, ds in curves:
         if list(ds["level"].values) != levels:
-            raise StoreError(f"{label or 'a result'} has another ladder {list(ds['level'].values)} than {levels}")
+            raise StoreError(
+                f"{label or 'a result'} has another ladder {list(ds['level'].values)} than {levels}"
+            )
     x = np.arange(len(levels))
     for k, (label, ds) in enumerate(curves):
         counts = ds["outcome_count"].sum("size").values[::-1].cumsum()[::-1].astype(np.float64)
@@ -165,10 +167,23 @@ def cascade_ccdf(
         pos = p > 0
         colour = GREYS[k % len(GREYS)] if len(curves) <= len(GREYS) else None
         (line,) = ax.step(
-            size[pos], p[pos], where="post", color=colour, linestyle=LINESTYLES[k % len(LINESTYLES)], label=label or None
+            size[pos],
+            p[pos],
+            where="post",
+            color=colour,
+            linestyle=LINESTYLES[k % len(LINESTYLES)],
+            label=label or None,
         )
         ax.plot(size[pos], p[pos], MARKERS[k % len(MARKERS)], color=line.get_color(), markersize=3)
-        ax.fill_between(size[pos], np.maximum(lo[pos], 1e-12), hi[pos], step="post", color=line.get_color(), alpha=0.18, linewidth=0)
+        ax.fill_between(
+            size[pos],
+            np.maximum(lo[pos], 1e-12),
+            hi[pos],
+            step="post",
+            color=line.get_color(),
+            alpha=0.18,
+            linewidth=0,
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     plain_log_axis(ax.xaxis)
@@ -214,7 +229,14 @@ def first_systemic(
         n = float(ds["trials"])
         lo, hi = wilson(counts, n, z)
         colour = GREYS[k % len(GREYS)] if len(curves) <= len(GREYS) else None
-        (line,) = ax.step(years, counts / n, where="post", color=colour, linestyle=LINESTYLES[k % len(LINESTYLES)], label=label or None)
+        (line,) = ax.step(
+            years,
+            counts / n,
+            where="post",
+            color=colour,
+            linestyle=LINESTYLES[k % len(LINESTYLES)],
+            label=label or None,
+        )
         ax.fill_between(years, lo, hi, step="post", color=line.get_color(), alpha=0.18, linewidth=0)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("P(first systemic war ≤ year)")
@@ -321,7 +343,11 @@ def arms_fan(
     shades = np.linspace(0.25, 0.55, max(len(pairs), 1))
     for (i, j), s in zip(pairs, shades, strict=False):
         ax.fill_between(
-            years, values[:, i], values[:, j], color=str(1 - s), linewidth=0,
+            years,
+            values[:, i],
+            values[:, j],
+            color=str(1 - s),
+            linewidth=0,
             label=f"{100 * qs[i]:.0f}–{100 * qs[j]:.0f} %",
         )
     if len(qs) % 2:

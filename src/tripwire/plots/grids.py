@@ -26,7 +26,15 @@ def _annotate(ax: Axes, values: np.ndarray, norm, cmap, fmt: str = "{:.3f}") -> 
                 continue
             r, g, b, _ = cmap(norm(v))
             light = 0.2126 * r + 0.7152 * g + 0.0722 * b
-            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7, color="black" if light > 0.5 else "white")
+            ax.text(
+                j,
+                i,
+                fmt.format(v),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="black" if light > 0.5 else "white",
+            )
 
 
 def heatmap(
@@ -123,7 +131,9 @@ def heatmaps(
     if axs is None:
         import matplotlib.pyplot as plt
 
-        fig, axs = plt.subplots(1, len(levels), figsize=(3.6 * len(levels) + 1.0, 3.8), layout="constrained", squeeze=False)
+        fig, axs = plt.subplots(
+            1, len(levels), figsize=(3.6 * len(levels) + 1.0, 3.8), layout="constrained", squeeze=False
+        )
         axs = list(axs[0])
     if len(axs) != len(levels):
         raise StoreError(f"heatmaps: {len(levels)} level(s) {list(levels)} need as many Axes, saw {len(axs)}")
@@ -132,8 +142,17 @@ def heatmaps(
     vmin, vmax = float(vals.min()), float(vals.max())
     for k, (ax, level) in enumerate(zip(axs, levels, strict=True)):
         heatmap(
-            ds, x, y, var=var, sel={**base, "level": level}, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax,
-            annotate=annotate, colorbar=k == len(levels) - 1,
+            ds,
+            x,
+            y,
+            var=var,
+            sel={**base, "level": level},
+            ax=ax,
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
+            annotate=annotate,
+            colorbar=k == len(levels) - 1,
         )
         ax.set_title(f"{var}, level = {level}", fontsize=10)
         if k:
@@ -168,7 +187,9 @@ def entanglement_matrix(
     import matplotlib as mpl
 
     if var not in ent:
-        raise StoreError(f"no {var!r} in this dataset: an entanglement map (tripwire.entanglement) is expected")
+        raise StoreError(
+            f"no {var!r} in this dataset: an entanglement map (tripwire.entanglement) is expected"
+        )
     origins = ent["origin"].values[np.argsort(-ent["impact"].values, kind="stable")]
     states = ent["state"].values[np.argsort(-np.nan_to_num(ent["vulnerability"].values), kind="stable")]
     if top is not None:
@@ -178,15 +199,26 @@ def entanglement_matrix(
     values = np.where(mask, np.nan, da.values.astype(np.float64))
     ax = axes(ax, figsize=(max(6.0, 0.22 * len(states) + 2.5), max(4.0, 0.2 * len(origins) + 1.8)))
     cm = mpl.colormaps[cmap].with_extremes(bad="white")
-    im = ax.imshow(values, cmap=cm, vmin=0, vmax=max(float(np.nanmax(values)) if np.isfinite(values).any() else 1, 1e-9), aspect="auto", interpolation="nearest")
+    im = ax.imshow(
+        values,
+        cmap=cm,
+        vmin=0,
+        vmax=max(float(np.nanmax(values)) if np.isfinite(values).any() else 1, 1e-9),
+        aspect="auto",
+        interpolation="nearest",
+    )
     ys, xs = np.nonzero(mask)
     for i, j in zip(ys, xs, strict=True):
-        ax.add_patch(mpl.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="////", edgecolor="#999999", linewidth=0))
+        ax.add_patch(
+            mpl.patches.Rectangle(
+                (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="////", edgecolor="#999999", linewidth=0
+            )
+        )
     ax.set_xticks(range(len(states)), [str(s) for s in states], rotation=90, fontsize=7)
     ax.set_yticks(range(len(origins)), [str(o) for o in origins], fontsize=7)
     ax.set_xlabel("state drawn in (most vulnerable first)")
     ax.set_ylabel("crisis origin (largest impact first)")
-    ax.set_title(f"Entanglement: P(drawn in | crisis origin)\n{title_of(ent)} per origin", fontsize=10)
+    ax.set_title(f"Entanglement: P(drawn in | crisis origin)\n{title_of(ent)}", fontsize=10)
     if colorbar:
         cb = ax.figure.colorbar(im, ax=ax, shrink=0.8)
         cb.set_label("P(state takes part)", fontsize=8)

@@ -56,7 +56,9 @@ def network(
     if isinstance(data, xr.Dataset):
         world = world_of(data)
         if world is None:
-            raise StoreError("this dataset carries no world (attrs['world']); pass a result of tripwire.simulate")
+            raise StoreError(
+                "this dataset carries no world (attrs['world']); pass a result of tripwire.simulate"
+            )
         values = data[var] if var in data else None
         if values is not None and values.dims != ("state",):
             raise StoreError(f"{var} varies over {list(values.dims)}; select one point of the sweep first")
@@ -87,8 +89,10 @@ def network(
     for a, b, k in unique:  # treaties pull harder than rivalries
         w = 0.3 if k == "rivalry" else 1.0
         simple.add_edge(a, b, weight=max(w, simple.get_edge_data(a, b, {"weight": 0})["weight"]))
-    pos = nx.spring_layout(simple, seed=seed, k=2.2 / np.sqrt(max(len(codes), 1)), iterations=300, weight="weight")
-    ax = axes(ax, figsize=(7.0, 6.0))
+    pos = nx.spring_layout(
+        simple, seed=seed, k=3.0 / np.sqrt(max(len(codes), 1)), iterations=500, weight="weight"
+    )
+    ax = axes(ax, figsize=(8.0, 6.5))
     kinds_used = []
     for a, b, k in unique:
         style = EDGE_STYLE.get(k, EDGE_STYLE["entente"])
@@ -101,28 +105,53 @@ def network(
     if values is not None:
         v = values.sel(state=codes).values.astype(np.float64)
         sc = ax.scatter(
-            [pos[c][0] for c in codes], [pos[c][1] for c in codes], s=size, c=v, cmap=cm, vmin=0, vmax=1,
-            edgecolors="black", linewidths=0.7, zorder=2,
+            [pos[c][0] for c in codes],
+            [pos[c][1] for c in codes],
+            s=size,
+            c=v,
+            cmap=cm,
+            vmin=0,
+            vmax=1,
+            edgecolors="black",
+            linewidths=0.7,
+            zorder=2,
         )
         if colorbar:
             cb = ax.figure.colorbar(sc, ax=ax, shrink=0.7)
             cb.set_label(describe(values, var), fontsize=8)
     else:
         ax.scatter(
-            [pos[c][0] for c in codes], [pos[c][1] for c in codes], s=size, color="#dddddd", edgecolors="black",
-            linewidths=0.7, zorder=2,
+            [pos[c][0] for c in codes],
+            [pos[c][1] for c in codes],
+            s=size,
+            color="#dddddd",
+            edgecolors="black",
+            linewidths=0.7,
+            zorder=2,
         )
     if labels:
         fill = (
-            [cm(float(x)) for x in values.sel(state=codes).values] if values is not None else [(0.87,) * 3] * len(codes)
+            [cm(float(x)) for x in values.sel(state=codes).values]
+            if values is not None
+            else [(0.87,) * 3] * len(codes)
         )
         for c, (r, g_, b, *_) in zip(codes, fill, strict=True):
             light = 0.2126 * r + 0.7152 * g_ + 0.0722 * b
-            ax.annotate(c, pos[c], fontsize=7, ha="center", va="center", zorder=3, color="black" if light > 0.45 else "white")
+            ax.annotate(
+                c,
+                pos[c],
+                fontsize=7 if len(codes) <= 30 else 5.5,
+                ha="center",
+                va="center",
+                zorder=3,
+                color="black" if light > 0.45 else "white",
+            )
     handles = [Line2D([0], [0], **EDGE_STYLE[k], label=k) for k in kinds_used if k in EDGE_STYLE]
     if handles:
-        ax.legend(handles=handles, fontsize=7, frameon=False, loc="lower left", title="edge", title_fontsize=7)
+        ax.legend(
+            handles=handles, fontsize=7, frameon=False, loc="lower left", title="edge", title_fontsize=7
+        )
     ax.set_axis_off()
     ax.set_title(f"Alliance network, nodes by {var} (size: capability)\n{title}", fontsize=10)
-    ax.set_aspect("equal", adjustable="datalim")
+    ax.margins(0.04)
     return ax

@@ -55,7 +55,9 @@ def map_states(codes: list[str], ccodes: list[int | None] | None = None) -> dict
     return out
 
 
-def _values(data: xr.Dataset | xr.DataArray | Mapping[str, float], var: str) -> tuple[dict[str, float], dict, str, str]:
+def _values(
+    data: xr.Dataset | xr.DataArray | Mapping[str, float], var: str
+) -> tuple[dict[str, float], dict, str, str]:
     """``({code: value}, {code: ccode}, label, title)``."""
     if isinstance(data, xr.Dataset):
         if var not in data:
@@ -70,11 +72,18 @@ def _values(data: xr.Dataset | xr.DataArray | Mapping[str, float], var: str) -> 
         values = dict(zip(map(str, da["state"].values), da.values.astype(float), strict=True))
         return values, ccodes, describe(da, var), title_of(data)
     if isinstance(data, xr.DataArray):
-        return dict(zip(map(str, data["state"].values), data.values.astype(float), strict=True)), {}, describe(data, var), ""
+        return (
+            dict(zip(map(str, data["state"].values), data.values.astype(float), strict=True)),
+            {},
+            describe(data, var),
+            "",
+        )
     return {str(k): float(v) for k, v in dict(data).items()}, {}, var, ""
 
 
-def _draw(ax: Axes, values: dict[str, float], ccodes: dict, cmap, norm, *, points: bool = True) -> tuple[list, list]:
+def _draw(
+    ax: Axes, values: dict[str, float], ccodes: dict, cmap, norm, *, points: bool = True
+) -> tuple[list, list]:
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Polygon
 
@@ -101,8 +110,13 @@ def _draw(ax: Axes, values: dict[str, float], ccodes: dict, cmap, norm, *, point
     ax.add_collection(PatchCollection(patches, facecolors=colours, edgecolors="#555555", linewidths=0.25))
     if points and dots:
         ax.scatter(
-            [p[0] for p, _ in dots], [p[1] for p, _ in dots], c=[cmap(norm(v)) for _, v in dots], s=14,
-            edgecolors="black", linewidths=0.4, zorder=3,
+            [p[0] for p, _ in dots],
+            [p[1] for p, _ in dots],
+            c=[cmap(norm(v)) for _, v in dots],
+            s=14,
+            edgecolors="black",
+            linewidths=0.4,
+            zorder=3,
         )
     return unmapped, dots
 
@@ -174,7 +188,9 @@ def world_map(
         sub.set_title("Europe", fontsize=7, pad=2)
         for side in sub.spines.values():
             side.set_linewidth(0.6)
-        ax.indicate_inset([x0, y0, x1 - x0, y1 - y0], inset_ax=None, edgecolor="#333333", linewidth=0.6, alpha=1)
+        ax.indicate_inset(
+            [x0, y0, x1 - x0, y1 - y0], inset_ax=None, edgecolor="#333333", linewidth=0.6, alpha=1
+        )
     if colorbar:
         sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
         cb = ax.figure.colorbar(sm, ax=ax, shrink=0.75, pad=0.01)
@@ -183,7 +199,10 @@ def world_map(
 
     ax.legend(
         handles=[Patch(facecolor=OUTSIDE, edgecolor="#555555", linewidth=0.3, label="not in the world")],
-        loc="lower right", fontsize=7, frameon=False, bbox_to_anchor=(1.0, 0.02),
+        loc="lower right",
+        fontsize=7,
+        frameon=False,
+        bbox_to_anchor=(1.0, 0.02),
     )
     credit(ax, CREDIT + "; historical states drawn on their successors")
     ax.set_title((f"{label}\n{title}" if title else label), fontsize=10)
