@@ -51,6 +51,7 @@ def test_sweeps_doc_example_runs(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # three sweeps, an entanglement map and a criticality run
 def test_analysis_doc_runs_and_draws_its_figures(tmp_path, monkeypatch):
     import matplotlib
 

@@ -149,7 +149,14 @@ def network(
     handles = [Line2D([0], [0], **EDGE_STYLE[k], label=k) for k in kinds_used if k in EDGE_STYLE]
     if handles:
         ax.legend(
-            handles=handles, fontsize=7, frameon=False, loc="lower left", title="edge", title_fontsize=7
+            handles=handles,
+            fontsize=7,
+            frameon=False,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=len(handles),
+            title="edges",
+            title_fontsize=7,
         )
     ax.set_axis_off()
     ax.set_title(f"Alliance network, nodes by {var} (size: capability)\n{title}", fontsize=10)
