@@ -158,7 +158,7 @@ def output(view: SweepView, var: str, sel: Mapping[str, Any] | None = None) -> x
     """One output variable, selected and loaded, with the sweep dimensions first (in order)."""
     ds = view.ds
     if var not in ds.data_vars:
-        known = [k for k in ds.data_vars if k.startswith(("p_", "expected"))]
+        known = [str(k) for k in ds.data_vars if str(k).startswith(("p_", "expected"))]
         raise StoreError(f"no variable {var!r} in {view.label}; outputs: {', '.join(known)}")
     da = ds[var].sel(parse_sel(sel, ds))
     missing = [d for d in view.dims if d not in da.dims]

@@ -118,19 +118,17 @@ def plan_sobol(
     >>> plan.points
     384
     """
-    import numba
-
     from ..crisis.compile import compile_world
-    from ..crisis.simulate import run_tallies
+    from ..crisis.simulate import max_threads, run_tallies
     from ..sweep.designs import make_design
     from ..world.params import apply_params
 
     if not isinstance(world, World):
-        world = load_world(world)
+        world = load_world(world if isinstance(world, dict) else str(world))
     trials = check_int("trials", trials, 1)
     probes = check_int("probes", probes, 1)
     design = make_design("sobol", params, world, n=n, seed=seed)
-    threads = numba.config.NUMBA_NUM_THREADS if threads is None else check_int("threads", threads, 1)
+    threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
     picks = np.linspace(0, design.size - 1, min(probes, design.size)).round().astype(int)
     run_tallies(compile_world(world), 1, threads=threads)  # compile (or load the cache) first
     spent, done, war = 0.0, 0, []
@@ -154,7 +152,7 @@ def plan_sobol(
     p = float(np.mean(war))
     return SobolPlan(
         params=design.paths,
-        n=int(design.n),
+        n=int(design.n if design.n is not None else n),
         points=design.size,
         trials=trials,
         total_trials=total,

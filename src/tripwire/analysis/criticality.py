@@ -200,7 +200,7 @@ def criticality(
     from ..crisis.simulate import criticality_tallies
 
     if not isinstance(world, World):
-        world = load_world(world)
+        world = load_world(world if isinstance(world, dict) else str(world))
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     names = [t.name for t in world.treaties]
@@ -214,9 +214,7 @@ def criticality(
             raise ParamError(f"unknown treaty name(s) {unknown}; the world's treaties: {names}")
         index = [names.index(t) for t in treaties]
     cw = compile_world(world)
-    tallies = criticality_tallies(
-        cw, trials, seed=seed, treaties=np.asarray(index, dtype=np.int64), threads=threads
-    )
+    tallies = criticality_tallies(cw, trials, seed=seed, treaties=index, threads=threads)
     ds = criticality_from_joint(
         tallies["joint_level_count"], levels=cw.levels, treaties=[names[i] for i in index], trials=trials, z=z
     )

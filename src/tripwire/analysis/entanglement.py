@@ -259,7 +259,7 @@ def entanglement(
     from ..crisis.simulate import entangle_tallies
 
     if not isinstance(world, World):
-        world = load_world(world)
+        world = load_world(world if isinstance(world, dict) else str(world))
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     pairs = entanglement_origins(world, origins)

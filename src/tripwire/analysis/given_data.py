@@ -70,7 +70,7 @@ def _given(store, var, sel, sel_kwargs, method: str, seed: int | None, compute) 
             f"{method}: {len(skipped)} output(s) of {var} never vary and get no index", stacklevel=3
         )
     coords: dict[str, Any] = {"param": list(view.paths)}
-    coords.update({dim: da[dim].values for dim in rest_dims})
+    coords.update({str(dim): da[dim].values for dim in rest_dims})
     data = {
         key: (("param", *rest_dims), val.reshape((len(view.paths), *rest_shape)), {"units": "1"})
         for key, val in results.items()
@@ -166,6 +166,6 @@ def pawn(
 
     ds = _given(store, var, sel, sel_kwargs, "pawn", seed, compute)
     for k in ds.data_vars:
-        ds[k].attrs["description"] = f"PAWN {k[5:]} of the KS statistic over {slices} slices"
+        ds[k].attrs["description"] = f"PAWN {str(k)[5:]} of the KS statistic over {slices} slices"
     ds.attrs["slices"] = slices
     return ds

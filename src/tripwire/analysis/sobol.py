@@ -139,8 +139,10 @@ def sobol(
     view = open_store(store, require=("sobol",))
     selection = {**dict(sel or {}), **sel_kwargs}
     da = output(view, var, selection)
-    noise = sampling_variance(view.ds, var, parse_sel(selection, view.ds))
-    noise = noise.transpose(*view.dims, *da.dims[len(view.dims) :]).values if noise is not None else None
+    variance = sampling_variance(view.ds, var, parse_sel(selection, view.ds))
+    noise = (
+        variance.transpose(*view.dims, *da.dims[len(view.dims) :]).values if variance is not None else None
+    )
     problem = view.problem()
     d = len(view.paths)
     step = 2 * d + 2
@@ -215,10 +217,10 @@ def sobol(
 
     names = list(view.paths)
     coords: dict[str, Any] = {"param": names, "param2": names, "base_samples": prefixes}
-    coords.update({dim: da[dim].values for dim in rest_dims})
+    coords.update({str(dim): da[dim].values for dim in rest_dims})
     for name, c in da.coords.items():
-        if name not in coords and set(c.dims) <= set(rest_dims):
-            coords[name] = (c.dims, c.values)
+        if str(name) not in coords and set(c.dims) <= set(rest_dims):
+            coords[str(name)] = (c.dims, c.values)
     pdims, p2dims = ("param", *rest_dims), ("param", "param2", *rest_dims)
     z = f"{100 * conf_level:g} %"
     data: dict[str, Any] = {}

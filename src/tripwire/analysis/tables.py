@@ -51,7 +51,12 @@ def _state_columns(df: pd.DataFrame, ds: xr.Dataset) -> pd.DataFrame:
 
     codes = df["state"].astype(str)
     pos = list(df.columns).index("state") + 1
-    df.insert(pos, "stateabb", codes.map(lambda c: lookup(c).stateabb if lookup(c) else c))
+
+    def abb(code: str) -> str:
+        s = lookup(code)
+        return s.stateabb if s else code
+
+    df.insert(pos, "stateabb", codes.map(abb))
     df.insert(pos + 1, "ccode", pd.array(codes.map(ccode).tolist(), dtype="Int64"))
     state_name = df.pop("state_name") if "state_name" in df.columns else codes.map(names)
     if names or state_name.notna().any():
@@ -75,7 +80,7 @@ def long_tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
     for name, var in ds.data_vars.items():
         if name in SKIP:
             continue
-        own = tuple(d for d in var.dims if d not in lead)
+        own = tuple(str(d) for d in var.dims if d not in lead)
         groups.setdefault(own, []).append(str(name))
     tables = {}
     for own, names in groups.items():
@@ -172,7 +177,7 @@ def write_tables(
         raise StoreError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     if fmt == "parquet":
         try:
-            import pyarrow  # noqa: F401
+            import pyarrow  # type: ignore[import-untyped]  # noqa: F401
         except ImportError:
             raise StoreError(
                 "Parquet needs pyarrow: pip install 'tripwire[parquet]' (or write csv or dta)"
@@ -193,7 +198,7 @@ def write_tables(
             df.to_csv(path, index=False)
         elif fmt == "parquet":
             import pyarrow as pa
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
             tbl = pa.Table.from_pandas(df, preserve_index=False)
             meta = {

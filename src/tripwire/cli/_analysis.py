@@ -23,6 +23,6 @@ def sel_dict(items, ds) -> dict:
 
 def headless() -> None:
     """Draw without a display (the format follows the output's suffix)."""
-    import matplotlib
+    from ..plots._common import headless as use_agg
 
-    matplotlib.use("Agg")
+    use_agg()

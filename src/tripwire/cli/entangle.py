@@ -49,7 +49,7 @@ def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
         from ..plots import entanglement_matrix
 
         ax = entanglement_matrix(ds)
-        ax.figure.savefig(args.plot, dpi=150, bbox_inches="tight")
+        ax.figure.savefig(args.plot, dpi=150, bbox_inches="tight")  # type: ignore[union-attr]
         console.print(f"wrote {args.plot}", highlight=False, markup=False)
     return EXIT_OK
 

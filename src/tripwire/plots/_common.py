@@ -88,3 +88,10 @@ def plain_log_axis(axis) -> None:
     axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     axis.set_major_formatter(fmt)
     axis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+
+
+def headless() -> None:
+    """Select matplotlib's non-interactive Agg backend (command-line use: no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")

@@ -21,7 +21,7 @@ def _series(
 ) -> list[tuple[str, xr.Dataset]]:
     """``(label, one run)`` for every curve to draw."""
     if isinstance(data, Mapping) and not isinstance(data, xr.Dataset):
-        out = []
+        out: list[tuple[str, xr.Dataset]] = []
         for name, ds in data.items():
             out.extend((f"{name}" if lab == "" else f"{name}, {lab}", d) for lab, d in _series(ds, by, sel))
         return out

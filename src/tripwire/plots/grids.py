@@ -131,10 +131,10 @@ def heatmaps(
     if axs is None:
         import matplotlib.pyplot as plt
 
-        fig, axs = plt.subplots(
+        _, grid = plt.subplots(
             1, len(levels), figsize=(3.6 * len(levels) + 1.0, 3.8), layout="constrained", squeeze=False
         )
-        axs = list(axs[0])
+        axs = list(grid[0])
     if len(axs) != len(levels):
         raise StoreError(f"heatmaps: {len(levels)} level(s) {list(levels)} need as many Axes, saw {len(axs)}")
     base = dict(sel or {})

@@ -133,10 +133,11 @@ def network(
         fill = (
             [cm(float(x)) for x in values.sel(state=codes).values]
             if values is not None
-            else [(0.87,) * 3] * len(codes)
+            else [(0.87, 0.87, 0.87)] * len(codes)
         )
-        for c, (r, g_, b, *_) in zip(codes, fill, strict=True):
-            light = 0.2126 * r + 0.7152 * g_ + 0.0722 * b
+        for c, rgb in zip(codes, fill, strict=True):
+            red, green, blue = (float(v) for v in rgb[:3])
+            light = 0.2126 * red + 0.7152 * green + 0.0722 * blue
             ax.annotate(
                 c,
                 pos[c],

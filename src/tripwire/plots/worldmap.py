@@ -177,7 +177,7 @@ def world_map(
         side.set_linewidth(0.5)
     ax.set_facecolor("white")
     if inset:
-        sub = ax.inset_axes([0.005, 0.02, 0.3, 0.46])
+        sub = ax.inset_axes((0.005, 0.02, 0.3, 0.46))
         _draw(sub, values, ccodes, cm, norm)
         x0, x1, y0, y1 = EUROPE
         sub.set_xlim(x0, x1)
@@ -189,7 +189,7 @@ def world_map(
         for side in sub.spines.values():
             side.set_linewidth(0.6)
         ax.indicate_inset(
-            [x0, y0, x1 - x0, y1 - y0], inset_ax=None, edgecolor="#333333", linewidth=0.6, alpha=1
+            (x0, y0, x1 - x0, y1 - y0), inset_ax=None, edgecolor="#333333", linewidth=0.6, alpha=1
         )
     if colorbar:
         sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
