@@ -110,13 +110,14 @@ def test_noise_share_of_a_real_store_warns(tmp_path):
 @pytest.fixture(scope="module")
 def lhs_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("lhs") / "lhs.zarr"
-    build_store(path, TINY, ISHIGAMI, design="lhs", n=600, trials=10**9, seed=2, fn=ishigami)
+    build_store(path, TINY, ISHIGAMI, design="lhs", n=400, trials=10**9, seed=2, fn=ishigami)
     return path
 
 
+@pytest.mark.slow  # SALib's delta with its bootstrap takes about 15 s here
 def test_delta_and_pawn_rank_ishigami_on_given_data(lhs_store):
     state = np.random.get_state()  # noqa: NPY002 - checking that it is left alone
-    d = ta.delta(lhs_store, "p_exceed", level="war", num_resamples=20)
+    d = ta.delta(lhs_store, "p_exceed", level="war", num_resamples=10)
     p = ta.pawn(lhs_store, "p_exceed", level="war")
     # SALib seeds numpy's global generator; tripwire restores it
     after = np.random.get_state()  # noqa: NPY002

@@ -49,7 +49,9 @@ def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
         from ..plots import entanglement_matrix
 
         ax = entanglement_matrix(ds)
-        ax.figure.savefig(args.plot, dpi=150, bbox_inches="tight")  # type: ignore[union-attr]
+        from ..plots._common import save
+
+        save(ax, args.plot, dpi=150, bbox_inches="tight")
         console.print(f"wrote {args.plot}", highlight=False, markup=False)
     return EXIT_OK
 

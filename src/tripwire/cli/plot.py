@@ -83,7 +83,9 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
         ds = ds.load()
     ax = draw(ds, args.kind, args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    ax.figure.savefig(args.out, dpi=args.dpi, bbox_inches="tight")
+    from ..plots._common import save
+
+    save(ax, args.out, dpi=args.dpi, bbox_inches="tight")
     console.print(f"wrote {args.out}", highlight=False, markup=False)
     return EXIT_OK
 

@@ -95,3 +95,14 @@ def headless() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+
+
+def save(ax: Axes, path, **kwargs: Any) -> None:
+    """Save the figure of ``ax`` (format from the suffix) and close it."""
+    import matplotlib.pyplot as plt
+
+    fig = ax.get_figure(root=True)
+    if fig is None:
+        raise ValueError("the Axes belongs to no figure")
+    fig.savefig(path, **kwargs)
+    plt.close(fig)
