@@ -123,10 +123,16 @@ def exceedance(
     else:
         ax.set_ylim(0, 1.02)
     ax.grid(True, which="major", axis="y", color="#dddddd", linewidth=0.6)
-    ax.set_title(f"Exceedance with {_pct(z)} Wilson bands\n{title_of(curves[0][1])}", fontsize=10)
+    ax.set_title(
+        f"Exceedance with {_pct(z)} Wilson bands{_picked(sel)}\n{title_of(curves[0][1])}", fontsize=10
+    )
     if any(lab for lab, _ in curves):
         ax.legend(fontsize=8, frameon=False)
     return ax
+
+
+def _picked(sel: Mapping[str, Any] | None) -> str:
+    return " (" + ", ".join(f"{k} = {fmt_value(v)}" for k, v in dict(sel).items()) + ")" if sel else ""
 
 
 def _pct(z: float) -> str:
@@ -191,7 +197,7 @@ def cascade_ccdf(
     ax.set_xlabel("number of participants n (states)")
     ax.set_ylabel("P(participants ≥ n)")
     ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
-    ax.set_title(f"Cascade size, {_pct(z)} Wilson bands\n{title_of(curves[0][1])}", fontsize=10)
+    ax.set_title(f"Cascade size, {_pct(z)} Wilson bands{_picked(sel)}\n{title_of(curves[0][1])}", fontsize=10)
     if any(lab for lab, _ in curves):
         ax.legend(fontsize=8, frameon=False)
     return ax
