@@ -66,6 +66,50 @@ def poisson(s0, s1, lam):
 
 
 @njit(**SCALAR)
+def arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise):
+    """One exact year of the arms system: ``x_new = Phi x + c + L z`` with ``z`` standard normal
+    (drawn only when ``has_noise``). Returns the stream state."""
+    n = x.size
+    if has_noise:
+        for i in range(n):
+            z[i], s0, s1 = std_normal(s0, s1)
+    for i in range(n):
+        acc = 0.0
+        for j in range(n):
+            acc += phi_mat[i, j] * x[j]
+        acc += drift[i]
+        if has_noise:
+            eps = 0.0
+            for j in range(n):
+                eps += noise_l[i, j] * z[j]
+            acc += eps
+        x_new[i] = acc
+    return s0, s1
+
+
+@njit(**SERIAL)
+def arms_paths(seed, trials, years, phi_mat, drift, noise_l, has_noise):
+    """Arms paths ``x[trial, year, state]`` (year 0 is the start, x = 1) from :func:`arms_step`
+    alone, trial ``t`` drawing from the stream of ``(seed, t)`` (for tests and diagnostics)."""
+    n = drift.size
+    out = np.empty((trials, years + 1, n))
+    x = np.empty(n)
+    x_new = np.empty(n)
+    z = np.empty(n)
+    for t in range(trials):
+        s0, s1 = trial_state(np.uint64(seed), np.uint64(t))
+        for i in range(n):
+            x[i] = 1.0
+            out[t, 0, i] = 1.0
+        for y in range(1, years + 1):
+            s0, s1 = arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise)
+            for i in range(n):
+                x[i] = x_new[i]
+                out[t, y, i] = x[i]
+    return out
+
+
+@njit(**SCALAR)
 def _thresh(p):
     return np.int64(math.ceil(p * TWO53F))
 
@@ -240,20 +284,7 @@ def _block(seed, first, last, world, hz, out):
                         pledge_on[tpledge[q]] = 1
 
             # 1. arms
-            if has_noise:
-                for i in range(n):
-                    z[i], s0, s1 = std_normal(s0, s1)
-            for i in range(n):
-                acc = 0.0
-                for j in range(n):
-                    acc += phi_mat[i, j] * x[j]
-                acc += drift[i]
-                if has_noise:
-                    eps = 0.0
-                    for j in range(n):
-                        eps += noise_l[i, j] * z[j]
-                    acc += eps
-                x_new[i] = acc
+            s0, s1 = arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise)
             for i in range(n):
                 x[i] = x_new[i]
                 hist[y % 4, i] = x[i]
