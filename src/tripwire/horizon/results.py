@@ -163,7 +163,9 @@ def _hist_quantiles(counts: np.ndarray, lo: np.ndarray, hi: np.ndarray, qs: tupl
         inside = c[np.arange(c.shape[0]), idx]
         frac = np.where(inside > 0, (target - before) / np.where(inside > 0, inside, 1.0), 0.0)
         a, b = lo[idx], hi[idx]
-        value = np.where(np.isfinite(a) & np.isfinite(b), a + np.clip(frac, 0, 1) * (b - a), 0.0)
+        inner = np.isfinite(a) & np.isfinite(b)
+        a_f, b_f = np.where(inner, a, 0.0), np.where(inner, b, 0.0)
+        value = np.where(inner, a_f + np.clip(frac, 0, 1) * (b_f - a_f), 0.0)
         value = np.where(~np.isfinite(a), finite_lo, value)
         value = np.where(~np.isfinite(b), finite_hi, value)
         out[:, k] = np.where(total > 0, value, np.nan)
