@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
     from .crisis.compile import CompiledWorld, compile_world
     from .crisis.results import summarize
     from .crisis.simulate import simulate
+    from .horizon.simulate import horizon
     from .errors import (
         DataError,
         DataWarning,
@@ -49,6 +50,7 @@ _LAZY = {
     "apply_params": "world.params",
     "sweep": "sweep",
     "open_sweep": "sweep.store",
+    "horizon": "horizon",
     # errors and warnings
     "TripwireError": "errors",
     "ParamError": "errors",
@@ -75,6 +77,7 @@ __all__ = [
     "apply_params",
     "sweep",
     "open_sweep",
+    "horizon",
     "TripwireError",
     "WorldError",
     "ParamError",
