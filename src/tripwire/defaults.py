@@ -85,10 +85,10 @@ ARMS_REACTION = 0.1
 #: allies' capability shares). Olson & Zeckhauser (1966) give the direction (allies free-ride on
 #: larger partners); the size is an assumption.
 ARMS_BURDEN = 0.05
-#: noise b (per year, on x = arms relative to the start year): 0.10 is the median, over the six
+#: noise b (per year, on x = arms relative to the start year): 0.106 is the median, over the six
 #: major powers of 1955-1991 (USA 0.07, UKG 0.10, ITA 0.10, FRN 0.11, RUS 0.18, CHN 0.33), of the
 #: standard deviation of the annual change in log military expenditure (COW NMC v6.0 ``milex``).
-ARMS_NOISE = 0.10
+ARMS_NOISE = 0.106
 #: phi: the share of a state's crisis capability that moves with its arms: two of CINC's six
 #: components (military expenditure and personnel) are military (Singer, Bremer & Stuckey 1972).
 ARMS_PHI = 1.0 / 3.0

@@ -10,7 +10,7 @@ sets how (every key optional, defaults in :mod:`tripwire.defaults`)::
       fatigue: 0.2           # Richardson a, one number or {state: a}
       reaction: 0.1          # k: K_ij = k * hostility_ij between rivals
       burden: 0.05           # s: K_ij = -s * w_ij between allies (w: the allies' capability shares)
-      noise: 0.1             # b, one number or {state: b}: dx = (Mx + g) dt + diag(b) dW
+      noise: 0.106           # b, one number or {state: b}: dx = (Mx + g) dt + diag(b) dW
       target: {USA: 1.2}     # the fixed point x* per state (default 1); or give `growth` (g)
       runaway: false         # true runs a matrix M with an eigenvalue of real part >= 0
       phi: 0.3333            # capability c(y) = c0 (1 + phi (x(y) - 1))
