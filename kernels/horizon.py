@@ -2,10 +2,10 @@
 
 Inputs are the crisis world tuple (``encoding.WORLD_FIELDS``) and the horizon tuple
 (``tripwire.horizon.compile.HORIZON_FIELDS``); both are assumed valid. Every crisis runs through
-:func:`.cascade.crisis_trial`, the crisis model's own single-trial function. Trials are split into
-blocks run over ``prange``; each block keeps integer tallies of its own, summed at the end, and
-trial ``t`` draws from the stream of ``(seed, t)`` alone, so results do not depend on blocks or
-threads.
+:func:`.cascade.crisis_trial`, the crisis model's own single-trial function. :func:`horizon_block`
+runs a block of histories into integer tallies of its own (the caller runs blocks on a thread
+pool and sums them); trial ``t`` draws from the stream of ``(seed, t)`` alone, so results do not
+depend on blocks or threads.
 
 Each year, in this order (draws in brackets):
 
@@ -35,7 +35,7 @@ import math
 
 import numpy as np
 
-from .accelerate import PARALLEL, SCALAR, SERIAL, njit, prange
+from .accelerate import SCALAR, SERIAL, njit
 from .cascade import crisis_trial, end_trial
 from .encoding import OUTSIDE, SIDE_A, SIDE_B
 from .rng import INV53, next53, std_normal, trial_state
@@ -138,7 +138,9 @@ def _backing(edge_ptr, edge_dst, edge_backs, edge_prob, cap, backing_from):
 
 
 @njit(**SERIAL)
-def _dissolve(k, cause, alive, r, tedge_ptr, tedge, edge_thresh, edge_prob, tpledge_ptr, tpledge, pledge_on, ends):
+def _dissolve(
+    k, cause, alive, r, tedge_ptr, tedge, edge_thresh, edge_prob, tpledge_ptr, tpledge, pledge_on, ends
+):
     alive[k] = 0
     _set_edges(k, r[k], False, tedge_ptr, tedge, edge_thresh, edge_prob)
     for q in range(tpledge_ptr[k], tpledge_ptr[k + 1]):
@@ -147,11 +149,14 @@ def _dissolve(k, cause, alive, r, tedge_ptr, tedge, edge_thresh, edge_prob, tple
 
 
 @njit(**SERIAL)
-def _block(seed, first, last, world, hz, out):
-    """Run histories ``first .. last-1`` and add their tallies to ``out``."""
+def horizon_block(seed, first, last, world, hz, out):
+    """Run histories ``first .. last-1`` and add their tallies to ``out``: the arrays
+    ``(first_systemic[year], systemic[year], running[year], crisis_level[year, level],
+    arms_hist[state, year, bin], treaty_alive[treaty, year], treaty_end[treaty, cause],
+    treaty_honoured[treaty, year], treaty_failed[treaty, year], reliability_sum[treaty, year],
+    crises[1])``. Tallies accumulate in arrays local to the call and are added once at the end."""
     edge_ptr = world[1]
     edge_dst = world[3]
-    pledge_to = world[9]
     (
         years,
         phi_mat,
@@ -459,57 +464,3 @@ def _block(seed, first, last, world, hz, out):
     o_failed += failed_t
     o_rel += rel_sum
     o_work[0] += n_crises
-
-
-@njit(**PARALLEL)
-def run_horizon(seed, first_trial, n_trials, n_blocks, shape, world, hz):
-    """Run histories ``first_trial .. first_trial + n_trials - 1`` in ``n_blocks`` blocks.
-
-    ``shape`` is ``(states, years, levels, treaties, arms bins + 2)``. Returns the integer tallies
-    ``(first_systemic[year], systemic[year], running[year], crisis_level[year, level],
-    arms_hist[state, year, bin], treaty_alive[treaty, year], treaty_end[treaty, cause],
-    treaty_honoured[treaty, year], treaty_failed[treaty, year], reliability_sum[treaty, year],
-    crises[1])`` summed over blocks.
-    """
-    n_states, n_years, n_levels, n_treaties, n_bins = shape
-    first_sys = np.zeros((n_blocks, n_years), dtype=np.int64)
-    systemic = np.zeros((n_blocks, n_years), dtype=np.int64)
-    running = np.zeros((n_blocks, n_years), dtype=np.int64)
-    crisis_level = np.zeros((n_blocks, n_years, n_levels), dtype=np.int64)
-    arms = np.zeros((n_blocks, n_states, n_years, n_bins), dtype=np.int64)
-    alive = np.zeros((n_blocks, n_treaties, n_years), dtype=np.int64)
-    ends = np.zeros((n_blocks, n_treaties, 4), dtype=np.int64)
-    honoured = np.zeros((n_blocks, n_treaties, n_years), dtype=np.int64)
-    failed = np.zeros((n_blocks, n_treaties, n_years), dtype=np.int64)
-    rel = np.zeros((n_blocks, n_treaties, n_years), dtype=np.int64)
-    work = np.zeros((n_blocks, 1), dtype=np.int64)
-    for blk in prange(n_blocks):
-        first = first_trial + (n_trials * blk) // n_blocks
-        last = first_trial + (n_trials * (blk + 1)) // n_blocks
-        out = (
-            first_sys[blk],
-            systemic[blk],
-            running[blk],
-            crisis_level[blk],
-            arms[blk],
-            alive[blk],
-            ends[blk],
-            honoured[blk],
-            failed[blk],
-            rel[blk],
-            work[blk],
-        )
-        _block(seed, first, last, world, hz, out)
-    return (
-        first_sys.sum(axis=0),
-        systemic.sum(axis=0),
-        running.sum(axis=0),
-        crisis_level.sum(axis=0),
-        arms.sum(axis=0),
-        alive.sum(axis=0),
-        ends.sum(axis=0),
-        honoured.sum(axis=0),
-        failed.sum(axis=0),
-        rel.sum(axis=0),
-        work.sum(axis=0),
-    )

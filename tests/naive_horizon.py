@@ -64,7 +64,9 @@ class History:
                 for g in t.guarantors or t.members:
                     self.pledges[g] += [(m, t.name) for m in t.members if m != g]
         if h.arrivals == "rivalries":
-            self.dyads = [(r.states[0], r.states[1], r.hostility, False) for r in world.rivalries if r.hostility > 0]
+            self.dyads = [
+                (r.states[0], r.states[1], r.hostility, False) for r in world.rivalries if r.hostility > 0
+            ]
         else:
             self.dyads = []
             for a in h.arrivals:
@@ -334,7 +336,12 @@ class History:
                     members = set(self.treaties[self.names.index(gone)].members)
                     for t in self.treaties:
                         name = t.name
-                        if name == gone or not alive[name] or not obligation[name] or not members & set(t.members):
+                        if (
+                            name == gone
+                            or not alive[name]
+                            or not obligation[name]
+                            or not members & set(t.members)
+                        ):
                             continue
                         r[name] = r[name] * (1.0 - h.epsilon)
                         if r[name] < h.r_min:
@@ -399,7 +406,12 @@ def tallies(hist: History, seed: int, trials: int) -> dict[str, np.ndarray]:
             out["crisis_level_count"][y - 1, lv] += c
         for (code, y, bn), c in rec["arms"].items():
             out["arms_hist"][codes.index(code), y - 1, bn] += c
-        for key, var in (("alive", "treaty_alive_count"), ("hon", "treaty_honoured"), ("fail", "treaty_failed"), ("rel", "reliability_sum")):
+        for key, var in (
+            ("alive", "treaty_alive_count"),
+            ("hon", "treaty_honoured"),
+            ("fail", "treaty_failed"),
+            ("rel", "reliability_sum"),
+        ):
             for (name, y), c in rec[key].items():
                 out[var][names.index(name), y - 1] += c
         for (name, cause), c in rec["ends"].items():

@@ -42,7 +42,9 @@ def test_dataset_is_labelled():
     assert np.isneginf(ds.bin_lo.values[0]) and np.isposinf(ds.bin_hi.values[-1])
     assert ds.arms_quantile.dims == ("state", "year", "quantile")
     # every history is in one arms bin per state and year
-    np.testing.assert_array_equal(ds.arms_hist.sum("bin").values, np.broadcast_to(ds.running_count.values, (5, 12)))
+    np.testing.assert_array_equal(
+        ds.arms_hist.sum("bin").values, np.broadcast_to(ds.running_count.values, (5, 12))
+    )
 
 
 def test_derived_curves_follow_from_the_tallies():
@@ -53,7 +55,9 @@ def test_derived_curves_follow_from_the_tallies():
     lo, hi = tripwire.crisis.results.wilson_interval(np.cumsum(ds.first_systemic_count.values), n)
     np.testing.assert_allclose(ds.p_first_systemic_lo.values, lo)
     np.testing.assert_allclose(ds.p_first_systemic_hi.values, hi)
-    np.testing.assert_allclose(ds.treaty_survival.values, ds.treaty_alive_count.values / ds.running_count.values)
+    np.testing.assert_allclose(
+        ds.treaty_survival.values, ds.treaty_alive_count.values / ds.running_count.values
+    )
     alive = ds.treaty_alive_count.values
     with np.errstate(invalid="ignore", divide="ignore"):
         np.testing.assert_allclose(ds.mean_reliability.values, ds.reliability_sum.values / 2**24 / alive)
@@ -66,7 +70,9 @@ def test_histogram_quantiles():
     hi = np.concatenate([edges, [np.inf]])
     rng = np.random.default_rng(0)
     x = rng.normal(1.0, 0.3, 200_000)
-    counts = np.bincount(np.where(x < 0, 0, np.minimum(1 + ((x - 0.0) / 0.025).astype(int), 161)), minlength=162)
+    counts = np.bincount(
+        np.where(x < 0, 0, np.minimum(1 + ((x - 0.0) / 0.025).astype(int), 161)), minlength=162
+    )
     q = _hist_quantiles(counts[None], lo, hi, QUANTILES)[0]
     np.testing.assert_allclose(q, np.quantile(x, QUANTILES), atol=0.025 / 2)
     # all mass below the range: clipped to its lower end
@@ -113,7 +119,12 @@ def test_compile_tables():
     w["treaties"][0].update(signed=1930, term=10, review=4, renewal=0.5)  # BC defense: age 10 at 1940
     w["treaties"][1].update(signed=1946)  # AD offense: enters in year 6
     w["treaties"][2].update(signed=1930, ended=1935)  # CE entente: ended before the start
-    w["horizon"] = {"start": 1940, "years": 10, "term": 7, "arrivals": [{"states": ["B", "A"], "intensity": 2.0, "initiator": "A"}, {"states": ["C", "D"]}]}
+    w["horizon"] = {
+        "start": 1940,
+        "years": 10,
+        "term": 7,
+        "arrivals": [{"states": ["B", "A"], "intensity": 2.0, "initiator": "A"}, {"states": ["C", "D"]}],
+    }
     hc = compile_horizon(tripwire.World.model_validate(w))
     assert list(hc.treaty_entry) == [0, 6, 11, 0, 0]
     assert list(hc.treaty_age0) == [10, 0, 0, 0, 0]
@@ -127,7 +138,11 @@ def test_compile_tables():
     assert hc.bg_rate[0, 3] == tripwire.defaults.BACKGROUND_EXIT["pre1945"]["defense"]
     assert hc.bg_rate[0, 4] == tripwire.defaults.BACKGROUND_EXIT["post1945"]["defense"]
     # treaty edges and pledges, and which treaties share members (BC shares with CE and E->B)
-    assert all(hc.crisis.edge_treaty[hc.tedge[hc.tedge_ptr[k] : hc.tedge_ptr[k + 1]]].tolist() == [k] * int(hc.tedge_ptr[k + 1] - hc.tedge_ptr[k]) for k in range(5))
+    assert all(
+        hc.crisis.edge_treaty[hc.tedge[hc.tedge_ptr[k] : hc.tedge_ptr[k + 1]]].tolist()
+        == [k] * int(hc.tedge_ptr[k + 1] - hc.tedge_ptr[k])
+        for k in range(5)
+    )
     assert hc.tpledge_ptr[-1] == hc.crisis.pledge_to.size
     assert hc.share_to[hc.share_ptr[0] : hc.share_ptr[1]].tolist() == [2, 3]
 
@@ -136,7 +151,9 @@ def test_horizon_parameter_paths():
     world = busy_world()
     assert apply_params(world, {"horizon.delta": 0.5}).horizon.delta == 0.5
     assert apply_params(world, {"horizon.term": 10}).horizon.term == 10
-    changed = apply_params(world, {"treaties.term": 12, "treaty.BC defense.term": 5, "treaty.AD offense.renewal": 0.3})
+    changed = apply_params(
+        world, {"treaties.term": 12, "treaty.BC defense.term": 5, "treaty.AD offense.renewal": 0.3}
+    )
     assert [t.term for t in changed.treaties] == [5, 12, 12, 12, 12]
     assert changed.treaties[1].renewal == 0.3
     plain = tripwire.load_world(small_world())

@@ -26,7 +26,18 @@ def horizon_file(tmp_path):
 
 def test_horizon_writes_a_result_equal_to_the_api(horizon_file, tmp_path, capsys):
     out = tmp_path / "h.zarr"
-    argv = ["horizon", str(horizon_file), "--years", "12", "--trials", "500", "--seed", "3", "--out", str(out)]
+    argv = [
+        "horizon",
+        str(horizon_file),
+        "--years",
+        "12",
+        "--trials",
+        "500",
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "P(systemic war)" in text and "10 years (2010)" in text and "12 years (2012)" in text
@@ -40,7 +51,19 @@ def test_horizon_writes_a_result_equal_to_the_api(horizon_file, tmp_path, capsys
 
 def test_horizon_bundled_scenario_in_a_fresh_process():
     proc = subprocess.run(
-        [sys.executable, "-m", "tripwire", "horizon", "coldwar1955", "--years", "40", "--trials", "300", "--threads", "1"],
+        [
+            sys.executable,
+            "-m",
+            "tripwire",
+            "horizon",
+            "coldwar1955",
+            "--years",
+            "40",
+            "--trials",
+            "300",
+            "--threads",
+            "1",
+        ],
         capture_output=True,
         text=True,
         timeout=600,

@@ -11,7 +11,13 @@ import pytest
 from tripwire import defaults
 
 STRONGEST = ("defense", "offense", "neutral", "nonagg", "consul")
-KIND = {"defense": "defense", "offense": "offense", "neutral": "neutrality", "nonagg": "nonaggression", "consul": "consultation"}
+KIND = {
+    "defense": "defense",
+    "offense": "offense",
+    "neutral": "neutrality",
+    "nonagg": "nonaggression",
+    "consul": "consultation",
+}
 
 
 @pytest.fixture(scope="module")

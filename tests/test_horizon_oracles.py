@@ -13,10 +13,10 @@ import pytest
 import scipy.linalg
 import scipy.stats
 from test_oracles import exact_dyad
+from tripwire.kernels.horizon import arms_paths
 
 import tripwire
 from tripwire.horizon.compile import compile_horizon, discretise
-from tripwire.kernels.horizon import arms_paths
 from tripwire.world.horizon import arms_system
 
 K = 4.5  # standard errors per compared value; false alarms below 1e-3 over the cells compared
@@ -38,7 +38,9 @@ def world(states="AB", treaties=(), rivalries=(("A", "B", 0.5),), horizon=None, 
 
 
 def _no_background():
-    return dict.fromkeys(("defense", "offense", "entente", "consultation", "neutrality", "nonaggression"), 0.0)
+    return dict.fromkeys(
+        ("defense", "offense", "entente", "consultation", "neutrality", "nonaggression"), 0.0
+    )
 
 
 def assert_within(estimate, exact, se, what):
@@ -131,11 +133,17 @@ def test_runaway_race_grows_exponentially_when_asked_for():
     assert lam > 0
     # x - x* grows like e^(lam y) along the unstable direction; x0 = x* here, so it stays put
     np.testing.assert_allclose(path, 1.0, atol=1e-12)
-    w2 = world("AB", horizon={"fatigue": 0.05, "reaction": 0.2, "runaway": True, "growth": {"A": 0.2, "B": 0.2}})
+    w2 = world(
+        "AB", horizon={"fatigue": 0.05, "reaction": 0.2, "runaway": True, "growth": {"A": 0.2, "B": 0.2}}
+    )
     hc2 = compile_horizon(w2)
     path2 = arms_paths(0, 1, 10, hc2.phi_mat, hc2.drift, hc2.noise_l, False)[0]
     m = hc2.m
-    exact = [scipy.linalg.expm(m * y) @ np.ones(2) + np.linalg.solve(m, (scipy.linalg.expm(m * y) - np.eye(2)) @ hc2.g) for y in range(11)]
+    exact = [
+        scipy.linalg.expm(m * y) @ np.ones(2)
+        + np.linalg.solve(m, (scipy.linalg.expm(m * y) - np.eye(2)) @ hc2.g)
+        for y in range(11)
+    ]
     np.testing.assert_allclose(path2, exact, rtol=1e-11)
 
 
@@ -143,7 +151,18 @@ def test_runaway_race_grows_exponentially_when_asked_for():
 def test_crisis_counts_are_poisson_with_and_without_a_race():
     # A and B grow deterministically toward x* = 2 (fast), so both race in the first years and
     # then stop racing: the expected crises per year are lambda0 h e^(beta race(y))
-    w = world("ABC", rivalries=[("A", "B", 0.5), ("B", "C", 0.25)], horizon={"lambda0": 0.6, "target": {"A": 2.0, "B": 2.0}, "fatigue": 0.8, "reaction": 0.0, "burden": 0.0, "tau": 0.3})
+    w = world(
+        "ABC",
+        rivalries=[("A", "B", 0.5), ("B", "C", 0.25)],
+        horizon={
+            "lambda0": 0.6,
+            "target": {"A": 2.0, "B": 2.0},
+            "fatigue": 0.8,
+            "reaction": 0.0,
+            "burden": 0.0,
+            "tau": 0.3,
+        },
+    )
     trials, years = 20_000, 8
     ds = tripwire.horizon(w, trials, years=years, seed=5)
     hc = compile_horizon(w, years)
@@ -167,7 +186,17 @@ def test_treaty_survival_with_sunset_and_renewal(age0):
     nu, term, review, rho = 0.03, 5, 3, 0.7
     w = world(
         "ABC",
-        treaties=[{"name": "T", "kind": "defense", "members": ["B", "C"], "term": term, "review": review, "renewal": rho, "signed": 1950 - age0}],
+        treaties=[
+            {
+                "name": "T",
+                "kind": "defense",
+                "members": ["B", "C"],
+                "term": term,
+                "review": review,
+                "renewal": rho,
+                "signed": 1950 - age0,
+            }
+        ],
         horizon={"lambda0": 0.0, "start": 1950, "background": {**_no_background(), "defense": nu}},
     )
     trials, years = 30_000, 20
@@ -195,7 +224,15 @@ def test_dissolution_at_the_nth_failure_is_an_erlang_count():
     w = world(
         "ABC",
         treaties=[{"name": "BC", "kind": "defense", "members": ["B", "C"], "reliability": r0, "trigger": 0}],
-        horizon={"lambda0": lam, "arrivals": [{"states": ["A", "B"], "initiator": "A"}], "alpha": 0.0, "delta": delta, "r_min": r_min, "pi_d": 0.0, "epsilon": 0.0},
+        horizon={
+            "lambda0": lam,
+            "arrivals": [{"states": ["A", "B"], "initiator": "A"}],
+            "alpha": 0.0,
+            "delta": delta,
+            "r_min": r_min,
+            "pi_d": 0.0,
+            "epsilon": 0.0,
+        },
     )
     trials, years = 20_000, 15
     ds = tripwire.horizon(w, trials, years=years, seed=13)
@@ -223,12 +260,20 @@ def test_domino_threshold_all_or_none(r0, falls):
             {"name": "CD", "kind": "defense", "members": ["C", "D"], "reliability": r0},
             {"name": "DE", "kind": "defense", "members": ["D", "E"], "reliability": 0.9},
         ],
-        horizon={"lambda0": 0.0, "epsilon": eps, "r_min": r_min, "background": {**_no_background(), "offense": 50.0}},
+        horizon={
+            "lambda0": 0.0,
+            "epsilon": eps,
+            "r_min": r_min,
+            "background": {**_no_background(), "offense": 50.0},
+        },
     )
     trials = 500
     ds = tripwire.horizon(w, trials, years=3, seed=1)
     alive = ds.treaty_alive_count.isel(year=-1)
-    assert int(alive.sel(treaty="AB")) == 0 and int(ds.treaty_end_count.sel(treaty="AB", cause="background")) == trials
+    assert (
+        int(alive.sel(treaty="AB")) == 0
+        and int(ds.treaty_end_count.sel(treaty="AB", cause="background")) == trials
+    )
     if falls:  # BC falls with AB, CD with BC; DE (0.9 * 0.9 = 0.81) holds
         assert int(ds.treaty_end_count.sel(treaty="BC", cause="domino")) == trials
         assert int(ds.treaty_end_count.sel(treaty="CD", cause="domino")) == trials
@@ -250,7 +295,13 @@ def test_first_systemic_war_of_an_isolated_dyad():
         {
             "name": "dyad",
             "ladder": {"levels": ["L0", "L1", "L2", "L3"], "war": "L2"},
-            "escalation": {"up": up, "settle": settle, "deterrence": gamma, "misperception": 0.0, "max_rounds": max_rounds},
+            "escalation": {
+                "up": up,
+                "settle": settle,
+                "deterrence": gamma,
+                "misperception": 0.0,
+                "max_rounds": max_rounds,
+            },
             "states": [{"code": "A", "capability": caps[0]}, {"code": "B", "capability": caps[1]}],
             "rivalries": [{"states": ["A", "B"], "hostility": h}],
             "origins": "rivalries",
@@ -266,7 +317,9 @@ def test_first_systemic_war_of_an_isolated_dyad():
     y = np.arange(1, years + 1)
     exact = 1 - np.exp(-lam0 * h * q * y)
     assert_within(ds.p_first_systemic.values, exact, binomial_se(exact, trials), "P(first systemic <= y)")
-    assert (ds.p_first_systemic_lo <= ds.p_first_systemic).all() and (ds.p_first_systemic <= ds.p_first_systemic_hi).all()
+    assert (ds.p_first_systemic_lo <= ds.p_first_systemic).all() and (
+        ds.p_first_systemic <= ds.p_first_systemic_hi
+    ).all()
     # histories stop at their first systemic war: the running count falls by the first-war count
     running = ds.running_count.values
     np.testing.assert_array_equal(running[1:], running[:-1] - ds.first_systemic_count.values[:-1])

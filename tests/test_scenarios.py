@@ -218,7 +218,14 @@ def test_scenario_agrees_with_atop_or_says_why(name, atop):
 
 def test_cross_check_covers_the_curated_dates(atop):
     """ATOP v4.01 covers every curated scenario but ``today`` (2025; the data end in 2016)."""
-    assert curated_with_data(atop) == ["july1914", "taiwan1958", "cuba1962", "iraq2003", "europe1890", "coldwar1955"]
+    assert curated_with_data(atop) == [
+        "july1914",
+        "taiwan1958",
+        "cuba1962",
+        "iraq2003",
+        "europe1890",
+        "coldwar1955",
+    ]
     assert SCENARIO_DATES["today"].year > int(max(atop["yrent"].max(), atop["yrexit"].max()))
 
 

@@ -15,7 +15,6 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
     from .crisis.compile import CompiledWorld, compile_world
     from .crisis.results import summarize
     from .crisis.simulate import simulate
-    from .horizon.simulate import horizon
     from .errors import (
         DataError,
         DataWarning,
@@ -27,6 +26,7 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
         TripwireError,
         WorldError,
     )
+    from .horizon.simulate import horizon
     from .io.atop import world_from_atop
     from .io.results import open_result, write_dataset
     from .sweep.run import sweep

@@ -60,7 +60,10 @@ def _horizon_runs(hc, threads: int, settings: Settings, repeats: int) -> dict[st
 
     run_horizon_tallies(hc, 8, threads=threads)  # compiled already; warm the threads
     trials = _calibrate(
-        lambda n: run_horizon_tallies(hc, n, seed=0, threads=threads), settings.target_s, 64, settings.max_trials
+        lambda n: run_horizon_tallies(hc, n, seed=0, threads=threads),
+        settings.target_s,
+        64,
+        settings.max_trials,
     )
     seconds, years, crises = [], [], []
     for r in range(repeats):
@@ -107,7 +110,9 @@ def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log =
         cw = compile_world(crisis_world_of(world, hc))
         run_tallies(cw, 1000, threads=1)
         log(f"horizon {name}: the crisis kernel on the same dyads, 1 thread")
-        trials = _calibrate(lambda n, cw=cw: run_tallies(cw, n, threads=1), settings.target_s, 10_000, settings.max_trials)
+        trials = _calibrate(
+            lambda n, cw=cw: run_tallies(cw, n, threads=1), settings.target_s, 10_000, settings.max_trials
+        )
         seconds = []
         for r in range(settings.repeats):
             t0 = time.perf_counter()
@@ -145,13 +150,23 @@ def render_horizon(section: dict[str, Any], console) -> None:
     from rich.table import Table
 
     t = Table(title="long-horizon kernel (median over repeats, min–max)")
-    for col in ("scenario", "threads", "histories", "trial-years/s", "crises/s", "crisis kernel trials/s", "crisis ÷ horizon"):
+    for col in (
+        "scenario",
+        "threads",
+        "histories",
+        "trial-years/s",
+        "crises/s",
+        "crisis kernel trials/s",
+        "crisis ÷ horizon",
+    ):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     for sc in section["scenarios"]:
         for k, r in enumerate(sc["runs"]):
             first = k == 0
             t.add_row(
-                f"{sc['scenario']} ({sc['states']} st, {sc['dyads']} dyads, {sc['years']} y)" if first else "",
+                f"{sc['scenario']} ({sc['states']} st, {sc['dyads']} dyads, {sc['years']} y)"
+                if first
+                else "",
                 str(r["threads"]),
                 f"{r['trials']:,}",
                 _rate(r["trial_years_per_s"]),
@@ -162,7 +177,15 @@ def render_horizon(section: dict[str, Any], console) -> None:
     console.print(t)
     if section["memory"]:
         m = Table(title="long-horizon kernel: peak memory of a fresh process against histories")
-        for col in ("scenario", "histories", "threads", "RSS before (MB)", "peak RSS (MB)", "growth (MB)", "seconds"):
+        for col in (
+            "scenario",
+            "histories",
+            "threads",
+            "RSS before (MB)",
+            "peak RSS (MB)",
+            "growth (MB)",
+            "seconds",
+        ):
             m.add_column(col, justify="left" if col == "scenario" else "right")
         for r in section["memory"]:
             m.add_row(

@@ -94,7 +94,9 @@ def cmd_horizon(args: argparse.Namespace, console: Console) -> int:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("horizon", help="run the long-horizon model (arms, trust, treaties over years)")
     p.add_argument("scenario", help="a world file (.yaml) or a bundled scenario name, e.g. coldwar1955")
-    p.add_argument("--years", type=positive_int, default=None, help="years per history (default: the world's)")
+    p.add_argument(
+        "--years", type=positive_int, default=None, help="years per history (default: the world's)"
+    )
     p.add_argument("--trials", type=positive_int, default=10_000, help="histories (default 10,000)")
     p.add_argument("--seed", type=seed_value, default=0, help="random seed (default 0)")
     p.add_argument("--threads", type=positive_int, default=None, help="kernel threads (default: all cores)")

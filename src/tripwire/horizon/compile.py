@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from ..crisis.compile import ALIGN, DEFEND, CompiledWorld, compile_world, threshold
+from ..crisis.compile import CompiledWorld, compile_world
 from ..errors import WorldError
+from ..kernels.encoding import ALIGN, DEFEND, threshold
 from ..world.horizon import Horizon, arms_system
 from ..world.model import World
 
@@ -248,23 +249,6 @@ def _csr(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     return ptr, flat
 
 
-def _pledge_treaties(world: World, cw: CompiledWorld) -> np.ndarray:
-    """The treaty of each pledge of the crisis world (built in the crisis compile's order)."""
-    if hasattr(cw, "pledge_treaty"):
-        return np.asarray(cw.pledge_treaty, dtype=np.int64)
-    index = {c: k for k, c in enumerate(world.codes)}
-    pledger, treaty = [], []
-    for k, t in enumerate(world.treaties):
-        if t.is_pledge:
-            for g in t.guarantors if t.guarantors is not None else t.members:
-                for m in t.members:
-                    if m != g:
-                        pledger.append(index[g])
-                        treaty.append(k)
-    order = np.argsort(np.asarray(pledger, dtype=np.int64), kind="stable")
-    return np.asarray(treaty, dtype=np.int64)[order]
-
-
 def compile_horizon(world: World, years: int | None = None) -> HorizonCompiled:
     """Compile a world's long-horizon model (its ``horizon:`` section, or the defaults).
 
@@ -312,7 +296,11 @@ def compile_horizon(world: World, years: int | None = None) -> HorizonCompiled:
 
     # crisis arrivals
     if h.arrivals == "rivalries":
-        dyads = [(index[r.states[0]], index[r.states[1]], r.hostility, 0) for r in world.rivalries if r.hostility > 0]
+        dyads = [
+            (index[r.states[0]], index[r.states[1]], r.hostility, 0)
+            for r in world.rivalries
+            if r.hostility > 0
+        ]
     else:
         dyads = []
         for a in h.arrivals:
@@ -370,7 +358,7 @@ def compile_horizon(world: World, years: int | None = None) -> HorizonCompiled:
         if k >= 0:
             tedges[int(k)].append(e)
     tpledges: list[list[int]] = [[] for _ in range(n_t)]
-    for q_i, k in enumerate(_pledge_treaties(world, cw)):
+    for q_i, k in enumerate(np.asarray(cw.pledge_treaty, dtype=np.int64)):
         tpledges[int(k)].append(q_i)
     members = [set(t.members) for t in world.treaties]
     shares = [[j for j in range(n_t) if j != k and members[k] & members[j]] for k in range(n_t)]

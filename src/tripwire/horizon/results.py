@@ -36,10 +36,19 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
         ("state", "year", "bin"),
         "histories by the state's arms x in this year (x = military effort relative to the start year)",
     ),
-    "treaty_alive_count": (("treaty", "year"), "histories in which the treaty was in force at the end of the year"),
+    "treaty_alive_count": (
+        ("treaty", "year"),
+        "histories in which the treaty was in force at the end of the year",
+    ),
     "treaty_end_count": (("treaty", "cause"), "histories in which the treaty ended, by cause"),
-    "treaty_honoured": (("treaty", "year"), "obligation edges of the treaty that fired in this year's crises"),
-    "treaty_failed": (("treaty", "year"), "obligation edges of the treaty tried in this year's crises that did not fire"),
+    "treaty_honoured": (
+        ("treaty", "year"),
+        "obligation edges of the treaty that fired in this year's crises",
+    ),
+    "treaty_failed": (
+        ("treaty", "year"),
+        "obligation edges of the treaty tried in this year's crises that did not fire",
+    ),
     "reliability_sum": (
         ("treaty", "year"),
         "sum over the histories in which the treaty was in force at the end of the year of its "
@@ -55,11 +64,17 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
         "quantiles of the state's arms x among the histories that reached the year (interpolated "
         "within histogram bins; clipped to the histogram's range)",
     ),
-    "treaty_survival": (("treaty", "year"), "share of the histories reaching the year in which the treaty is in force"),
+    "treaty_survival": (
+        ("treaty", "year"),
+        "share of the histories reaching the year in which the treaty is in force",
+    ),
     "treaty_end_share": (("treaty", "cause"), "share of histories in which the treaty ended, by cause"),
     "crisis_rate": (("year",), "crises per history in this year (among the histories that reached it)"),
     "p_crisis_level": (("year", "level"), "share of this year's crises ending at each level"),
-    "mean_reliability": (("treaty", "year"), "mean reliability of the treaty where it is in force at the end of the year"),
+    "mean_reliability": (
+        ("treaty", "year"),
+        "mean reliability of the treaty where it is in force at the end of the year",
+    ),
     "treaty_honoured_rate": (
         ("treaty", "year"),
         "honoured / (honoured + failed) obligation edges in the year (NaN if none tried)",
@@ -135,7 +150,9 @@ def run_layout(hc: HorizonCompiled, world, *, seed: int, trials: int) -> tuple[d
     return coords, attrs
 
 
-def make_dataset(hc: HorizonCompiled, world, tallies: dict[str, np.ndarray], *, seed: int, trials: int) -> xr.Dataset:
+def make_dataset(
+    hc: HorizonCompiled, world, tallies: dict[str, np.ndarray], *, seed: int, trials: int
+) -> xr.Dataset:
     """Label the kernel's tallies and add the derived variables."""
     data = dict(tallies)
     data["trials"] = np.int64(trials)

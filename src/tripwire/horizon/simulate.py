@@ -6,36 +6,37 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import numba
 import numpy as np
 import xarray as xr
 
 from .._checks import MAX_SEED, check_int
-from ..crisis.compile import CompiledWorld
-from ..kernels.encoding import WORLD_FIELDS
-from ..kernels.horizon import run_horizon
+from ..crisis.simulate import _run_blocks, max_threads
 from ..world.model import World, load_world
 from .compile import HorizonCompiled, compile_horizon
 from .results import KERNEL_TALLIES, make_dataset
 
-__all__ = ["horizon", "run_horizon_tallies", "crisis_tuple"]
+__all__ = ["horizon", "run_horizon_tallies", "tally_arrays"]
 
 #: Histories per kernel call when reporting progress.
 PROGRESS_CHUNK = 1 << 12
 
 
-def crisis_tuple(cw: CompiledWorld) -> tuple:
-    """The crisis world tuple (``WORLD_FIELDS``) the kernels take."""
-    if hasattr(cw, "kernel_world"):
-        return cw.kernel_world()
-    inputs = cw.kernel_inputs()
-    if "origin_ptr" not in inputs:  # a compiled world with one state a side per origin
-        n_o = len(cw.origins)
-        inputs["origin_ptr"] = np.arange(0, 2 * n_o + 1, 2, dtype=np.int64)
-        inputs["origin_state"] = np.stack([cw.origin_a, cw.origin_b], axis=1).ravel().astype(np.int32)
-        inputs["origin_n_a"] = np.ones(n_o, dtype=np.int32)
-    inputs.setdefault("pledge_on", np.ones(cw.pledge_to.size, dtype=np.int8))
-    return tuple(inputs[name] for name in WORLD_FIELDS)
+def tally_arrays(hc: HorizonCompiled) -> tuple[np.ndarray, ...]:
+    """Zeroed tally arrays of one block, in the kernel's order (:data:`KERNEL_TALLIES`)."""
+    n_states, n_years, n_levels, n_treaties, n_bins = hc.tally_shape
+    return (
+        np.zeros(n_years, dtype=np.int64),
+        np.zeros(n_years, dtype=np.int64),
+        np.zeros(n_years, dtype=np.int64),
+        np.zeros((n_years, n_levels), dtype=np.int64),
+        np.zeros((n_states, n_years, n_bins), dtype=np.int64),
+        np.zeros((n_treaties, n_years), dtype=np.int64),
+        np.zeros((n_treaties, 4), dtype=np.int64),
+        np.zeros((n_treaties, n_years), dtype=np.int64),
+        np.zeros((n_treaties, n_years), dtype=np.int64),
+        np.zeros((n_treaties, n_years), dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+    )
 
 
 def run_horizon_tallies(
@@ -54,42 +55,36 @@ def run_horizon_tallies(
     ``threads`` or the progress chunks: the tallies of consecutive ranges add up to those of
     their union.
     """
+    from ..kernels.horizon import horizon_block
+
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     first_trial = check_int("first_trial", first_trial, 0)
-    max_threads = numba.config.NUMBA_NUM_THREADS
-    threads = max_threads if threads is None else check_int("threads", threads, 1, max_threads)
+    threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
     blocks = None if blocks is None else check_int("blocks", blocks, 1)
     chunk = PROGRESS_CHUNK if progress is not None else trials
-    world = crisis_tuple(hc.crisis)
+    world = hc.crisis.kernel_world()
     hz = hc.kernel_tuple()
-    totals: dict[str, np.ndarray] | None = None
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        done = 0
-        while done < trials:
-            n = min(chunk, trials - done)
-            n_blocks = min(n, blocks if blocks is not None else 4 * threads)
-            out = run_horizon(
-                np.int64(seed),
-                np.int64(first_trial + done),
-                np.int64(n),
-                np.int64(n_blocks),
-                hc.tally_shape,
-                world,
-                hz,
-            )
-            if totals is None:
-                totals = dict(zip(KERNEL_TALLIES, out, strict=True))
-            else:
-                for name, value in zip(KERNEL_TALLIES, out, strict=True):
-                    totals[name] += value
-            done += n
-            if progress is not None:
-                progress(n)
-    finally:
-        numba.set_num_threads(previous)
+    totals = tally_arrays(hc)
+    done = 0
+    while done < trials:
+        n = min(chunk, trials - done)
+        n_blocks = min(n, blocks if blocks is not None else 4 * threads)
+        start = first_trial + done
+
+        def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
+            out = tally_arrays(hc)
+            first, last = start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks
+            horizon_block(np.int64(seed), np.int64(first), np.int64(last), world, hz, out)
+            return out
+
+        for out in _run_blocks(block, n_blocks, threads):
+            for total, part in zip(totals, out, strict=True):
+                total += part
+        done += n
+        if progress is not None:
+            progress(n)
+    totals = dict(zip(KERNEL_TALLIES, totals, strict=True))
     totals["crises"] = np.int64(totals["crises"][0])
     return totals
 
@@ -123,7 +118,7 @@ def horizon(
         Seed in ``[0, 2**63)``. History ``t`` draws from a stream that is a pure function of
         ``(seed, t)``, so results are bit-identical for any ``threads`` or ``blocks``.
     threads
-        Threads for the kernel (default: all numba threads).
+        Threads for the kernel (default: every core this process may use).
     blocks
         History blocks per kernel call (default ``4 * threads``); has no effect on results.
     progress

@@ -257,7 +257,9 @@ def horizon_problems(world: World) -> list[str]:
         h.systemic.level = world.ladder.levels[-1]
     else:
         try:
-            h.systemic.level = world.ladder.levels[world.ladder.index(h.systemic.level, "horizon.systemic.level")]
+            h.systemic.level = world.ladder.levels[
+                world.ladder.index(h.systemic.level, "horizon.systemic.level")
+            ]
         except ValueError as exc:
             problems.append(str(exc))
     if h.systemic.majors > 0 and not any(s.major for s in world.states):
