@@ -87,8 +87,9 @@ def test_bundled_scenario_runs(name):
     assert np.all(ds["war_count"].values <= involved)
     assert np.array_equal(ds["side_count"].values.sum(axis=1), involved)
     # every origin's initiator and target take part in every trial that starts there
-    weights = {o.label: o.weight for o in world.origins}
-    for origin in world.origins:
+    origins = [] if world.origins == "rivalries" else world.origins  # rival dyads: see compile tests
+    weights = {o.label: o.weight for o in origins}
+    for origin in origins:
         if weights[origin.label] > 0:
             assert involved[world.codes.index(origin.initiator)] > 0
             assert involved[world.codes.index(origin.target)] > 0
