@@ -1,5 +1,5 @@
 """The long-horizon model: histories of years in which arms race, crises arrive, trust in treaties
-moves, treaties dissolve, topple one another and lapse, until a systemic war (DESIGN.md §5).
+moves, treaties dissolve, topple one another and lapse, until a systemic war (see docs/horizon.md).
 
 Modules, one idea each: :mod:`.compile` (the world as arrays: the exact one-year arms step, the
 crisis arrivals, the treaty tables), :mod:`.simulate` (:func:`horizon` and the kernel wrapper),
