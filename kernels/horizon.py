@@ -66,9 +66,10 @@ def poisson(s0, s1, lam):
 
 
 @njit(**SCALAR)
-def arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise):
+def arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise, noise_lower):
     """One exact year of the arms system: ``x_new = Phi x + c + L z`` with ``z`` standard normal
-    (drawn only when ``has_noise``). Returns the stream state."""
+    (drawn only when ``has_noise``; ``noise_lower``: ``L`` is lower-triangular, so the zeros above
+    its diagonal are skipped, which adds nothing). Returns the stream state."""
     n = x.size
     if has_noise:
         for i in range(n):
@@ -80,7 +81,7 @@ def arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise):
         acc += drift[i]
         if has_noise:
             eps = 0.0
-            for j in range(n):
+            for j in range(i + 1 if noise_lower else n):
                 eps += noise_l[i, j] * z[j]
             acc += eps
         x_new[i] = acc
@@ -88,7 +89,7 @@ def arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise):
 
 
 @njit(**SERIAL)
-def arms_paths(seed, trials, years, phi_mat, drift, noise_l, has_noise):
+def arms_paths(seed, trials, years, phi_mat, drift, noise_l, has_noise, noise_lower=False):
     """Arms paths ``x[trial, year, state]`` (year 0 is the start, x = 1) from :func:`arms_step`
     alone, trial ``t`` drawing from the stream of ``(seed, t)`` (for tests and diagnostics)."""
     n = drift.size
@@ -102,7 +103,7 @@ def arms_paths(seed, trials, years, phi_mat, drift, noise_l, has_noise):
             x[i] = 1.0
             out[t, 0, i] = 1.0
         for y in range(1, years + 1):
-            s0, s1 = arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise)
+            s0, s1 = arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise, noise_lower)
             for i in range(n):
                 x[i] = x_new[i]
                 out[t, y, i] = x[i]
@@ -163,6 +164,7 @@ def horizon_block(seed, first, last, world, hz, out):
         drift,
         noise_l,
         has_noise,
+        noise_lower,
         cap0,
         phi,
         dyad_a,
@@ -289,7 +291,7 @@ def horizon_block(seed, first, last, world, hz, out):
                         pledge_on[tpledge[q]] = 1
 
             # 1. arms
-            s0, s1 = arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise)
+            s0, s1 = arms_step(s0, s1, x, x_new, z, phi_mat, drift, noise_l, has_noise, noise_lower)
             for i in range(n):
                 x[i] = x_new[i]
                 hist[y % 4, i] = x[i]
@@ -301,7 +303,6 @@ def horizon_block(seed, first, last, world, hz, out):
                     f = (x[i] - bin_lo) / bin_width
                     bn = n_bins + 1 if f >= n_bins else 1 + int(f)
                 arms[i, yi, bn] += 1
-            _backing(edge_ptr, edge_dst, edge_backs, edge_prob, cap, backing_from)
 
             # 2. arrivals
             for d in range(n_d):
@@ -312,7 +313,12 @@ def horizon_block(seed, first, last, world, hz, out):
                 race = xa3 > 0.0 and xb3 > 0.0 and x[a] / xa3 - 1.0 > tau and x[b] / xb3 - 1.0 > tau
                 counts[d], s0, s1 = poisson(s0, s1, rate_race[d] if race else rate_calm[d])
 
-            # 3. crises
+            # 3. crises (the target's backing is summed once a year, only in years with a crisis)
+            n_year = 0
+            for d in range(n_d):
+                n_year += counts[d]
+            if n_year > 0:
+                _backing(edge_ptr, edge_dst, edge_backs, edge_prob, cap, backing_from)
             for k in range(n_t):
                 hon_y[k] = 0
                 fail_y[k] = 0

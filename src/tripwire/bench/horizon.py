@@ -4,13 +4,17 @@
 - crises per second inside the horizon kernel (everything the histories do, divided by the crises
   they run) against the crisis kernel's own trials per second on the same world, with the
   horizon's crisis dyads as its origins (each weighted by its expected crises a year); each crisis
-  runs the same single-trial function, so the ratio is the horizon's bookkeeping per crisis;
+  runs the same single-trial function, so the ratio is the horizon's yearly work (arms, trust,
+  treaties, tallies) per crisis. The same with crises twenty times as frequent
+  (``horizon.lambda0`` x 20) shows the cost of a crisis inside the horizon once that yearly work
+  is spread over many crises;
 - peak memory of a fresh process against the number of histories (flat: tallies are per year,
   never per history).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from typing import Any
@@ -84,11 +88,14 @@ def _horizon_runs(hc, threads: int, settings: Settings, repeats: int) -> dict[st
 
 
 def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log = _quiet) -> dict[str, Any]:
-    """Measure the long-horizon kernel (see the module docstring)."""
+    """Measure the long-horizon kernel (see the module docstring). The fresh processes of the
+    memory series load the kernels from this process's kernel cache (``cache_dir`` when caching
+    is off here)."""
     from ..crisis.compile import compile_world
     from ..crisis.simulate import run_tallies
     from ..horizon.compile import compile_horizon
     from ..world.model import load_world
+    from ..world.params import apply_params
     from .sections import _child_env, _run_child
 
     scenarios = []
@@ -122,14 +129,22 @@ def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log =
         one = next(r for r in entry["runs"] if r["threads"] == 1)
         entry["crisis_kernel"] = {"trials": trials, "trials_per_s": crisis_rate}
         entry["crisis_over_horizon"] = crisis_rate["median"] / one["crises_per_s"]["median"]
+        log(f"horizon {name}: crises twenty times as frequent, 1 thread")
+        dense = compile_horizon(apply_params(world, {"horizon.lambda0": 20 * hc.horizon.lambda0}))
+        entry["dense"] = _horizon_runs(dense, 1, settings, settings.repeats)
+        entry["crisis_over_dense"] = crisis_rate["median"] / entry["dense"]["crises_per_s"]["median"]
         scenarios.append(entry)
 
+    # the children load the kernels this process compiled (or loaded) above from its own cache
+    from ..kernels.accelerate import CACHE, CACHE_DIR
+
+    child_cache = os.path.dirname(CACHE_DIR) if CACHE else cache_dir
     memory = []
     threads = max(_available_threads(settings))
     name = settings.horizon_scenarios[0] if settings.horizon_scenarios else "coldwar1955"
     for trials in settings.horizon_memory_trials:
         log(f"horizon memory: {name}, {trials:,} histories in a fresh process, {threads} thread(s)")
-        got, wall = _run_child(_MEMORY_CHILD, [name, str(trials), str(threads)], _child_env(cache_dir))
+        got, wall = _run_child(_MEMORY_CHILD, [name, str(trials), str(threads)], _child_env(child_cache))
         memory.append(
             {
                 "scenario": name,
@@ -173,6 +188,8 @@ def render_horizon(section: dict[str, Any], console) -> None:
                 _rate(r["crises_per_s"]),
                 _rate(sc["crisis_kernel"]["trials_per_s"]) if first else "",
                 f"{sc['crisis_over_horizon']:.2f}×" if first else "",
+                _rate(sc["dense"]["crises_per_s"]) if first else "",
+                f"{sc['crisis_over_dense']:.2f}×" if first else "",
             )
     console.print(t)
     if section["memory"]:

@@ -48,6 +48,7 @@ HORIZON_FIELDS = (
     "drift",  # float64[state]: c
     "noise_l",  # float64[state, state]: L, L L^T = Q
     "has_noise",  # bool
+    "noise_lower",  # bool: noise_l is lower-triangular
     "cap0",  # float64[state]
     "phi",  # float: capability share that moves with arms
     "dyad_a",  # int32[dyad]: first state (the initiator when the dyad's initiator is fixed)
@@ -201,6 +202,7 @@ class HorizonCompiled:
             "drift": self.drift,
             "noise_l": self.noise_l,
             "has_noise": bool((self.b > 0).any()),
+            "noise_lower": bool(np.array_equal(self.noise_l, np.tril(self.noise_l))),
             "cap0": self.cap0,
             "phi": float(h.phi),
             "dyad_a": self.dyad_a,
