@@ -117,9 +117,11 @@ def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log =
         cw = compile_world(crisis_world_of(world, hc))
         run_tallies(cw, 1000, threads=1)
         log(f"horizon {name}: the crisis kernel on the same dyads, 1 thread")
-        trials = _calibrate(
-            lambda n, cw=cw: run_tallies(cw, n, threads=1), settings.target_s, 10_000, settings.max_trials
-        )
+
+        def crisis_run(n: int, cw=cw) -> None:
+            run_tallies(cw, n, threads=1)
+
+        trials = _calibrate(crisis_run, settings.target_s, 10_000, settings.max_trials)
         seconds = []
         for r in range(settings.repeats):
             t0 = time.perf_counter()

@@ -280,6 +280,7 @@ def compile_horizon(world: World, years: int | None = None) -> HorizonCompiled:
     if world.horizon is None:
         world = World.model_validate({**world.resolved(), "horizon": {}})
     h = world.horizon
+    assert h is not None
     problems = horizon_problems(world)
     if problems:
         raise WorldError(f"world {world.name!r}: " + "\n".join(problems))
@@ -407,6 +408,6 @@ def compile_horizon(world: World, years: int | None = None) -> HorizonCompiled:
         share_to=share_to,
         edge_backs=((kind == DEFEND) | (kind == ALIGN)).astype(np.int8),
         major=np.array([1 if s.major else 0 for s in world.states], dtype=np.int8),
-        sys_level=world.ladder.levels.index(h.systemic.level),
+        sys_level=world.ladder.levels.index(str(h.systemic.level)),
         bin_edges=np.linspace(bins.lo, bins.hi, bins.n + 1),
     )

@@ -9,6 +9,8 @@ sweep dimensions stand in front.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import xarray as xr
 
@@ -154,7 +156,7 @@ def make_dataset(
     hc: HorizonCompiled, world, tallies: dict[str, np.ndarray], *, seed: int, trials: int
 ) -> xr.Dataset:
     """Label the kernel's tallies and add the derived variables."""
-    data = dict(tallies)
+    data: dict[str, Any] = dict(tallies)
     data["trials"] = np.int64(trials)
     coords, attrs = run_layout(hc, world, seed=seed, trials=trials)
     ds = xr.Dataset(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -48,7 +49,7 @@ def run_horizon_tallies(
     blocks: int | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """Run histories ``first_trial .. first_trial + trials - 1``; integer tallies by name.
 
     The tallies depend only on ``(world, seed, first_trial, trials)``, never on ``blocks``,
@@ -84,9 +85,9 @@ def run_horizon_tallies(
         done += n
         if progress is not None:
             progress(n)
-    totals = dict(zip(KERNEL_TALLIES, totals, strict=True))
-    totals["crises"] = np.int64(totals["crises"][0])
-    return totals
+    result: dict[str, Any] = dict(zip(KERNEL_TALLIES, totals, strict=True))
+    result["crises"] = np.int64(result["crises"][0])
+    return result
 
 
 def horizon(

@@ -27,20 +27,18 @@ _HORIZON_TREATY_TALLIES = (
 
 def tallies(model: str) -> list[str]:
     """Names of the integer tallies a store of ``model`` holds."""
-    if model == "horizon":
-        from ..horizon.results import TALLIES
-    else:
-        from ..crisis.results import TALLIES
-    return list(TALLIES)
+    from ..crisis import results as crisis_results
+    from ..horizon import results as horizon_results
+
+    return list(horizon_results.TALLIES if model == "horizon" else crisis_results.TALLIES)
 
 
-def variables(model: str) -> dict[str, tuple[tuple[str, ...], str]]:
+def variables(model: str) -> dict[str, Any]:
     """``name -> (dims, description)`` of ``model``'s variables."""
-    if model == "horizon":
-        from ..horizon.results import VARIABLES
-    else:
-        from ..crisis.results import VARIABLES
-    return VARIABLES
+    from ..crisis import results as crisis_results
+    from ..horizon import results as horizon_results
+
+    return dict(horizon_results.VARIABLES if model == "horizon" else crisis_results.VARIABLES)
 
 
 def derive(model: str, ds):
@@ -58,13 +56,13 @@ def layout(model: str, world, *, seed: int, trials: int, years: int | None) -> t
     """Coordinates and attributes of one run of ``model`` on ``world``."""
     if model == "horizon":
         from ..horizon.compile import compile_horizon
-        from ..horizon.results import run_layout
+        from ..horizon.results import run_layout as horizon_layout
 
-        return run_layout(compile_horizon(world, years), world, seed=seed, trials=trials)
+        return horizon_layout(compile_horizon(world, years), world, seed=seed, trials=trials)
     from ..crisis.compile import compile_world
-    from ..crisis.results import run_layout
+    from ..crisis.results import run_layout as crisis_layout
 
-    return run_layout(compile_world(world), world, seed=seed, trials=trials)
+    return crisis_layout(compile_world(world), world, seed=seed, trials=trials)
 
 
 def point_tallies(
@@ -81,23 +79,24 @@ def point_tallies(
     """The tallies of trials ``first .. first + count - 1`` of one point's world, laid out as the
     store holds them (``treaties``: the base world's treaty index; a treaty the point removed
     keeps its place with zero tallies)."""
+    names: list[str]
+    treaty_tallies: tuple[str, ...]
+    out: dict[str, Any]
     if model == "horizon":
         from ..horizon.compile import compile_horizon
-        from ..horizon.results import TALLIES
         from ..horizon.simulate import run_horizon_tallies
 
         hc = compile_horizon(world, years)
         t = run_horizon_tallies(hc, count, seed=seed, first_trial=first, threads=threads)
-        out = {name: t[name] for name in TALLIES if name in t}
+        out = {name: t[name] for name in tallies(model) if name in t}
         names, treaty_tallies = hc.crisis.treaties, _HORIZON_TREATY_TALLIES
     else:
         from ..crisis.compile import compile_world
-        from ..crisis.results import TALLIES
         from ..crisis.simulate import run_tallies
 
         cw = compile_world(world)
         t = run_tallies(cw, count, seed=seed, first_trial=first, threads=threads)
-        out = {name: t[name] for name in TALLIES if name in t}
+        out = {name: t[name] for name in tallies(model) if name in t}
         out["outcome_count"] = t["outcome_count"][:, 2:]  # sizes start at 2, as in make_dataset
         names, treaty_tallies = cw.treaties, ("treaty_honoured", "treaty_failed")
     out["trials"] = np.int64(count)

@@ -483,7 +483,7 @@ def _arrays(path: str, store_id: str) -> dict[str, Any]:
         group = zarr.open_group(path, mode="r+", zarr_format=3)
         while len(_ARRAYS) >= 4:
             _ARRAYS.pop(next(iter(_ARRAYS)))
-        model = group.attrs.get("model", "crisis")
+        model = str(group.attrs.get("model", "crisis"))
         _ARRAYS[key] = {name: group[name] for name in (*models.tallies(model), DONE)}
     return _ARRAYS[key]
 
@@ -619,7 +619,7 @@ def describe(path: str | os.PathLike) -> dict[str, Any]:
         "points_done": int(done.sum()),
         "war_level": attrs.get("war_level"),
     }
-    info["model"] = attrs.get("model", "crisis")
+    info["model"] = (attrs or {}).get("model", "crisis")
     if info["points_done"] and info["model"] == "crisis":
         ds = open_sweep(path, derived=False)
         war = attrs.get("war_level")

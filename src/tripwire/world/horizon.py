@@ -178,10 +178,11 @@ def arms_system(world: World, horizon: Horizon | None = None) -> tuple[np.ndarra
 
     Examples
     --------
+    >>> import numpy as np
     >>> import tripwire
     >>> from tripwire.world.horizon import arms_system
     >>> M, g, b = arms_system(tripwire.load_world("july1914"))
-    >>> bool(abs((M @ [1.0] * 0 + M.sum(axis=1) + g)).max() < 1e-15)  # x* = 1
+    >>> bool(abs(M @ np.ones(len(M)) + g).max() < 1e-15)  # x0 = 1 is the fixed point
     True
     """
     horizon = horizon if horizon is not None else (world.horizon or Horizon())
@@ -230,6 +231,8 @@ def horizon_problems(world: World) -> list[str]:
     """Cross-checks of a world's ``horizon:`` section and treaty terms against the rest of the world
     (state codes, levels, the stability of the arms system); one message per problem."""
     h = world.horizon
+    if h is None:
+        return []
     problems: list[str] = []
     codes = world.codes
     known = set(codes)

@@ -108,7 +108,7 @@ PATH_FORMS = (
     "neighbours.joining.<type>",
 )
 #: Sweepable fields of the horizon: section: name -> (kind, lo, hi, description).
-HORIZON_PATHS: dict[str, tuple[str, float, float, str]] = {
+HORIZON_PATHS: dict[str, tuple[Literal["float", "int"], float, float, str]] = {
     "lambda0": ("float", 0.0, math.inf, "crises per dyad-year at intensity 1"),
     "beta": ("float", -math.inf, math.inf, "log of the crisis-rate ratio during an arms race"),
     "tau": ("float", -math.inf, math.inf, "three-year arms growth that makes a race"),
@@ -274,8 +274,8 @@ def parse_path(path: str, world: World) -> Param:
                 )
             return Param(path, "float", 0.0, 1.0, ("treaty", name, "reliability"), f"reliability of {name!r}")
     if path.startswith("horizon.") and path[8:] in HORIZON_PATHS:
-        kind, lo, hi, what = HORIZON_PATHS[path[8:]]
-        return Param(path, kind, lo, hi, ("horizon", path[8:]), f"horizon: {what}")
+        h_kind, lo, hi, what = HORIZON_PATHS[path[8:]]
+        return Param(path, h_kind, lo, hi, ("horizon", path[8:]), f"horizon: {what}")
     if path == "treaties.term":
         if not world.treaties:
             raise ParamError(f"{path!r}: world {world.name!r} has no treaties")
