@@ -49,6 +49,7 @@ def test_horizon_writes_a_result_equal_to_the_api(horizon_file, tmp_path, capsys
     assert open_result(out).identical(expected)
 
 
+@pytest.mark.slow
 def test_horizon_bundled_scenario_in_a_fresh_process():
     proc = subprocess.run(
         [
