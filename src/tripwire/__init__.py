@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
         TripwireError,
         WorldError,
     )
+    from .horizon.simulate import horizon
     from .io.atop import world_from_atop
     from .io.results import open_result, write_dataset
     from .sweep.run import sweep
@@ -49,6 +50,7 @@ _LAZY = {
     "apply_params": "world.params",
     "sweep": "sweep",
     "open_sweep": "sweep.store",
+    "horizon": "horizon",
     # errors and warnings
     "TripwireError": "errors",
     "ParamError": "errors",
@@ -75,6 +77,7 @@ __all__ = [
     "apply_params",
     "sweep",
     "open_sweep",
+    "horizon",
     "TripwireError",
     "WorldError",
     "ParamError",
