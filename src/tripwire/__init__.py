@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
         TripwireError,
         WorldError,
     )
+    from .horizon.simulate import horizon
     from .io.atop import world_from_atop
     from .io.results import open_result, write_dataset
     from .sweep.run import sweep
@@ -53,6 +54,7 @@ _LAZY = {
     "open_sweep": "sweep.store",
     "entanglement": "analysis.entanglement",
     "criticality": "analysis.criticality",
+    "horizon": "horizon",
     # errors and warnings
     "TripwireError": "errors",
     "ParamError": "errors",
@@ -81,6 +83,7 @@ __all__ = [
     "open_sweep",
     "entanglement",
     "criticality",
+    "horizon",
     "TripwireError",
     "WorldError",
     "ParamError",
