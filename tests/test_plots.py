@@ -217,3 +217,16 @@ def test_only_plots_imports_matplotlib():
         if "plots" in path.parts or path.parent.name == "cli":
             continue
         assert "import matplotlib" not in path.read_text() and "from matplotlib" not in path.read_text(), path
+
+
+def test_long_horizon_curves_from_a_real_run():
+    hist = tripwire.horizon("coldwar1955", 300, seed=1)
+    ax = tp.first_systemic(hist)
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), hist.p_first_systemic.values)
+    assert ax.get_xlabel() == "year"  # calendar years when the world has a start year
+    ax = tp.treaty_survival(hist)
+    assert len(ax.get_legend().get_texts()) == hist.sizes["treaty"]
+    ax = tp.arms_fan(hist, "USA")
+    median = ax.get_lines()[0].get_ydata()
+    q = hist.arms_quantile.sel(state="USA", quantile=0.5).values
+    np.testing.assert_allclose(median, q, rtol=1e-9)  # the same interpolation as the model's own quantiles
