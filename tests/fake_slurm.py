@@ -23,7 +23,7 @@ import stat
 import sys
 from pathlib import Path
 
-SCRIPT = r'''#!{python}
+SCRIPT = r"""#!{python}
 import fcntl, json, os, re, signal, subprocess, sys, time
 from pathlib import Path
 
@@ -118,7 +118,7 @@ elif name == "scancel":
             job["state"] = "CANCELLED"
 
     locked(cancel)
-'''
+"""
 
 
 def install(folder: Path, mode: str) -> Path:

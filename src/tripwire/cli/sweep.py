@@ -211,7 +211,7 @@ def _dry_run(args: argparse.Namespace, console: Console, plan, spec, where) -> i
         chunk = chunk_shape_for(plan.design.shape, per_task)
         what = "overwritten (--fresh)" if action == "replace" else "created"
         _say(console, f"store {args.out}: would be {what}")
-    files = files_estimate(plan.design.shape, chunk)
+    files = files_estimate(plan.design.shape, chunk, plan.model)
     tasks = math.prod(-(-s // c) for s, c in zip(plan.design.shape, chunk, strict=True))
     _say(
         console,
@@ -221,8 +221,9 @@ def _dry_run(args: argparse.Namespace, console: Console, plan, spec, where) -> i
     if files > FILES_WARN:
         _say(
             console,
-            f"warning: that is many files; --points-per-task {points_per_task_for(plan.n_points)} or more "
-            f"keeps the store under {FILES_WARN:,}",
+            f"warning: that is many files; --points-per-task "
+            f"{points_per_task_for(plan.n_points, model=plan.model)} or more keeps the store under "
+            f"{FILES_WARN:,}",
         )
     if cluster_spec is not None:
         python = job_python(where.cluster, cluster_spec.cluster)

@@ -11,7 +11,8 @@ Modules, one idea each: :mod:`.designs` (grid, list, LHS, Sobol points), :mod:`.
 sweep), :mod:`.files` (sweep files), :mod:`.store` (the crash-safe zarr store), :mod:`.lock` (one
 driver per store), :mod:`.tasks` (what the workers run), :mod:`.connect` (where a sweep runs),
 :mod:`.clusters` (SLURM and PBS cluster files), :mod:`.jobs` (watching batch jobs),
-:mod:`.signals` (SIGINT, SIGTERM, SIGHUP), :mod:`.run` (the driver), :mod:`.verify` (checking and
+:mod:`.signals` (SIGINT, SIGTERM, SIGHUP), :mod:`.models` (the crisis and long-horizon models a
+sweep runs), :mod:`.run` (the driver), :mod:`.verify` (checking and
 repairing a store's data). This is the only layer that imports ``dask.distributed``.
 
 >>> import tripwire

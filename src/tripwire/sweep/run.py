@@ -236,6 +236,8 @@ def run_plan(
         list(plan.design.paths),
         plan.seed,
         template,
+        plan.model,
+        plan.years,
         key=f"tripwire-job-{token}",
         priority=1,
     )
@@ -467,13 +469,13 @@ def run_sweep(
             if not lock:
                 lock.append(StoreLock.new(path))
             state.lock = lock[0]
-            files = files_estimate(plan.design.shape, state.chunk)
+            files = files_estimate(plan.design.shape, state.chunk, plan.model)
             if files > FILES_WARN:
                 reporter.warn(
                     f"{len(state.regions()):,} chunks of up to {'x'.join(map(str, state.chunk))} points: the "
                     f"store will hold about {files:,} chunk files, slow to write, copy and read; "
-                    f"--points-per-task {points_per_task_for(plan.n_points, FILES_WARN)} or more keeps it "
-                    f"under {FILES_WARN:,}"
+                    f"--points-per-task {points_per_task_for(plan.n_points, FILES_WARN, plan.model)} or "
+                    f"more keeps it under {FILES_WARN:,}"
                 )
         lock[0].start_refreshing()
         reporter.say(
@@ -510,6 +512,8 @@ def sweep(
     worker_timeout: float | None = DEFAULT_WORKER_TIMEOUT_S,
     where: Where | None = None,
     break_lock: bool = False,
+    model: str = "crisis",
+    years: int | None = None,
 ) -> xr.Dataset:
     """Run a parameter sweep into a resumable zarr store and return it opened.
 
@@ -555,6 +559,11 @@ def sweep(
     break_lock
         Take over the store's lock if it has not been refreshed for 10 minutes (a driver killed
         on another host); a lock of a process gone from this host is taken over anyway.
+    model
+        ``crisis`` (default: each point equals ``simulate``) or ``horizon`` (each point equals
+        ``tripwire.horizon(world_at_point, trials, years=years, seed=seed)``, bit for bit).
+    years
+        Years per history of a horizon sweep (default: the world's ``horizon.years``).
 
     Returns
     -------
@@ -595,6 +604,8 @@ def sweep(
         n=n,
         design_seed=design_seed,
         trial_block=trial_block,
+        model=model,
+        years=years,
     )
     # the result opens lazily (its metadata is final), so open it while the workers compute
     opened: dict[str, xr.Dataset] = {}

@@ -77,11 +77,11 @@ import numpy as np
 import xarray as xr
 
 from .._version import __version__
-from ..crisis.results import TALLIES, VARIABLES, derive, run_layout
 from ..defaults import SWEEP_FILES_WARN, SWEEP_VISIBLE_GRACE_S
 from ..errors import ClusterError, StoreCorrupted, StoreLocked, StoreMismatch, SweepError
 from ..io.checksums import checksum_encoding, is_checksum_error
 from ..io.results import quiet_consolidation, zarr_ready
+from . import models
 from .lock import LOCK_STALE_S, StoreLock, read_lock
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ __all__ = [
 ]
 
 DONE = "done"
-VARIABLES_DIMS = ("level", "size", "state", "side", "origin", "treaty", "round")
+VARIABLES_DIMS = ("level", "size", "state", "side", "origin", "treaty", "round", "year", "bin", "cause")
 DONE_DESCRIPTION = "True once the point's tallies are written (a task writes its chunk, then marks it done)"
 #: 2: checksummed chunks with flat names, every chunk of a done point written (zeros too).
 STORE_FORMAT = 2
@@ -122,13 +122,16 @@ VISIBLE_GRACE_S = SWEEP_VISIBLE_GRACE_S
 # -- identity ----------------------------------------------------------------------------------
 def identity(plan: SweepPlan) -> dict[str, Any]:
     """What a store must agree on to be resumed: world, design, seed, trials, engine version."""
-    return {
+    ident = {
         "world_hash": plan.world.hash,
         "design": plan.design.to_dict(),
         "seed": plan.seed,
         "trials": plan.trials,
         "engine_version": __version__,
     }
+    if plan.model != "crisis":  # crisis stores keep the identity they always had
+        ident.update(model=plan.model, years=plan.years)
+    return ident
 
 
 def _hash(obj: Any) -> str:
@@ -185,6 +188,9 @@ def _differences(stored: dict[str, Any], plan: SweepPlan) -> list[str]:
             diffs.append(
                 "design points: the same design now draws other points (a different sampler version?)"
             )
+    for key in ("model", "years"):
+        if sweep.get(key) != want.get(key):
+            diffs.append(f"{key}: the store has {sweep.get(key)!r}, this sweep {want.get(key)!r}")
     for key, label in (
         ("seed", "seed"),
         ("trials", "trials per point"),
@@ -239,19 +245,19 @@ def default_points_per_task(n_points: int, trials: int, trial_block: int, worker
 FILES_WARN = SWEEP_FILES_WARN
 
 
-def files_estimate(shape: tuple[int, ...], chunk: tuple[int, ...]) -> int:
+def files_estimate(shape: tuple[int, ...], chunk: tuple[int, ...], model: str = "crisis") -> int:
     """Chunk files a store of this shape and chunking holds once done: one per array per chunk.
 
     >>> files_estimate((64, 64), (1, 1))
     45056
     """
     chunks = math.prod(math.ceil(s / c) for s, c in zip(shape, chunk, strict=True))
-    return chunks * (len(TALLIES) + 1)
+    return chunks * (len(models.tallies(model)) + 1)
 
 
-def points_per_task_for(n_points: int, files: int = FILES_WARN) -> int:
+def points_per_task_for(n_points: int, files: int = FILES_WARN, model: str = "crisis") -> int:
     """The fewest points per task that keep a store under ``files`` chunk files."""
-    return max(1, math.ceil(n_points * (len(TALLIES) + 1) / files))
+    return max(1, math.ceil(n_points * (len(models.tallies(model)) + 1) / files))
 
 
 def _regions(shape: tuple[int, ...], chunk: tuple[int, ...]) -> list[tuple[tuple[int, int], ...]]:
@@ -314,10 +320,11 @@ class StoreState:
 def _single_run_layout(plan: SweepPlan) -> tuple[dict[str, tuple[str, ...]], dict, dict]:
     """Dims of each tally, coordinates and attributes of one run, as ``make_dataset`` gives them
     (tests compare every point's coordinates with ``simulate``'s)."""
-    from ..crisis.compile import compile_world
-
-    coords, attrs = run_layout(compile_world(plan.world), plan.world, seed=plan.seed, trials=plan.trials)
-    dims = {name: VARIABLES[name][0] for name in TALLIES}
+    coords, attrs = models.layout(
+        plan.model, plan.world, seed=plan.seed, trials=plan.trials, years=plan.years
+    )
+    variables = models.variables(plan.model)
+    dims = {name: variables[name][0] for name in models.tallies(plan.model)}
     return dims, coords, attrs
 
 
@@ -331,10 +338,11 @@ def template(plan: SweepPlan, chunk: tuple[int, ...], store_id: str) -> xr.Datas
     }
     design = plan.design
     data_vars = {}
-    for name in TALLIES:
+    variables = models.variables(plan.model)
+    for name in models.tallies(plan.model):
         own = tuple(sizes[d] for d in dims[name])
         data = da.zeros(design.shape + own, chunks=chunk + own, dtype=np.int64)
-        data_vars[name] = (design.dims + dims[name], data, {"description": VARIABLES[name][1]})
+        data_vars[name] = (design.dims + dims[name], data, {"description": variables[name][1]})
     data_vars[DONE] = (
         design.dims,
         da.zeros(design.shape, chunks=chunk, dtype=bool),
@@ -351,6 +359,8 @@ def template(plan: SweepPlan, chunk: tuple[int, ...], store_id: str) -> xr.Datas
         "world_hash": ident["world_hash"],
         "engine_version": ident["engine_version"],
     }
+    if "model" in ident:
+        sweep_attr.update(model=ident["model"], years=ident["years"])
     attrs.update(
         title=f"tripwire sweep: {plan.name}",
         sweep=json.dumps(sweep_attr),  # key order kept: params are in dimension order
@@ -599,7 +609,8 @@ def _arrays(path: str, store_id: str) -> dict[str, Any]:
         while len(_ARRAYS) >= 4:
             _ARRAYS.pop(next(iter(_ARRAYS)))
         # chunks of zeros are written too, so that a missing chunk of a done point means damage
-        arrays: dict[str, Any] = {name: group[name] for name in (*TALLIES, DONE)}
+        model = str(group.attrs.get("model", "crisis"))
+        arrays: dict[str, Any] = {name: group[name] for name in (*models.tallies(model), DONE)}
         _ARRAYS[key] = {name: a.with_config({"write_empty_chunks": True}) for name, a in arrays.items()}
     return _ARRAYS[key]
 
@@ -646,7 +657,8 @@ def write_chunk(
     region
         ``((start, stop), ...)`` of one whole chunk over the sweep dimensions.
     tallies
-        Every name of :data:`tripwire.crisis.results.TALLIES`, shaped region + the variable's own shape.
+        Every tally of the store's model (:func:`tripwire.sweep.models.tallies`), shaped region + the
+        variable's own shape.
     wait_s
         How long to wait for the store with this id to appear (its template being written).
 
@@ -664,7 +676,7 @@ def write_chunk(
         time.sleep(0.05)
     arrays = _arrays(path, store_id)
     index = _slices(region)
-    for name in TALLIES:
+    for name in tallies:
         arrays[name][index] = tallies[name]
     arrays[DONE][index] = np.ones(tuple(b - a for a, b in region), dtype=bool)
 
@@ -799,7 +811,7 @@ def _checked_arrays(path: Path, sweep_dims: list[str], ds: xr.Dataset) -> dict[s
     execution = json.loads(ds.attrs.get("execution", "{}"))
     check_missing = execution.get("format", 1) >= STORE_FORMAT
     nd = len(sweep_dims)
-    names = [n for n in (*TALLIES, DONE) if n in ds.variables]
+    names = [n for n in (*models.tallies(ds.attrs.get("model", "crisis")), DONE) if n in ds.variables]
     arrays: dict[str, Any] = {name: group[name] for name in names}
     chunk = tuple(arrays[DONE].chunks)
     shape = tuple(arrays[DONE].shape)
@@ -876,7 +888,9 @@ def open_sweep(path: str | os.PathLike, *, derived: bool = True) -> xr.Dataset:
         return ds
     # points not done have trials == 0: divide by NaN there (no 0/0 warnings); the same values elsewhere
     trials = ds["trials"]
-    return derive(ds.assign(trials=trials.where(trials > 0))).assign(trials=trials)
+    return models.derive(ds.attrs.get("model", "crisis"), ds.assign(trials=trials.where(trials > 0))).assign(
+        trials=trials
+    )
 
 
 def describe(path: str | os.PathLike) -> dict[str, Any]:
@@ -920,7 +934,8 @@ def describe(path: str | os.PathLike) -> dict[str, Any]:
         "war_level": attrs.get("war_level"),
         "lock": None if lock is None else {"text": lock.describe(), "alive": lock.alive()},
     }
-    if info["points_done"]:
+    info["model"] = attrs.get("model", "crisis")
+    if info["points_done"] and info["model"] == "crisis":
         try:
             ds = open_sweep(path, derived=False)
             war = attrs.get("war_level")

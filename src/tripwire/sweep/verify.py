@@ -14,7 +14,8 @@ The invariants of one point with ``n`` trials (each holds exactly for every run 
 - ``edge_tries`` is at least the treaties' honoured plus failed edges.
 
 A result store of ``tripwire run`` is checked the same way, as one point (it has no done marks
-and nothing to repair: run it again).
+and nothing to repair: run it again). Stores of the long-horizon model are checked chunk by chunk
+and for ``trials == n``; the invariants above are the crisis model's.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 from ..crisis.results import TALLIES
 from ..errors import StoreMismatch
 from ..io.checksums import is_checksum_error
+from . import models
 from .store import DONE, STORE_FORMAT, _is_sweep, _regions, _slices, read_attrs
 
 __all__ = ["Damage", "VerifyReport", "verify", "repair", "invariant_problems"]
@@ -207,22 +209,22 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
             raise FileNotFoundError(f"no store at {str(path)!r}")
         raise StoreMismatch(f"{str(path)!r} is not a zarr store written by tripwire")
     group = zarr.open_group(path, mode="r", zarr_format=3)
+    model = str(attrs.get("model", "crisis"))
+    tallies = models.tallies(model)
     if not _is_sweep(attrs):
-        if attrs.get("engine") != "tripwire" or any(k not in group for k in TALLIES):
+        if attrs.get("engine") != "tripwire" or any(k not in group for k in tallies):
             raise StoreMismatch(f"{str(path)!r} is neither a tripwire sweep store nor a tripwire result")
-        return _verify_result(path, group, attrs)
+        return _verify_result(path, group, attrs, model)
     dims = json.loads(attrs["sweep_dims"])
     design = json.loads(attrs["sweep"])["design"]
     nd = len(dims)
     done_arr: Any = group[DONE]
     shape, chunk = tuple(done_arr.shape), tuple(done_arr.chunks)
     fmt = json.loads(attrs.get("execution", "{}")).get("format", 1)
-    coords = [k for k in group.array_keys() if k not in (*TALLIES, DONE)]
+    coords = [k for k in group.array_keys() if k not in (*tallies, DONE)]
     coord: Any = group
-    levels = _text(coord["level"][...])
-    sizes = np.asarray(coord["size"][...])
-    war = _war_index(attrs, levels)
     trials = int(attrs["trials"])
+    check = _checker(model, coord, attrs, trials)
     values = {p: _text(coord[p][...]) for p in design["paths"] if p in group}
 
     def labels(index: tuple[int, ...]) -> str:
@@ -232,7 +234,7 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
 
     report = VerifyReport(path, "sweep", int(math.prod(shape)), 0, labels=labels)
     report.unrepairable = _coords_problems(group, coords, path)
-    arrays: dict[str, Any] = {name: group[name] for name in TALLIES}
+    arrays: dict[str, Any] = {name: group[name] for name in tallies}
     for region in _regions(shape, chunk):
         idx = tuple(a // c for (a, _), c in zip(region, chunk, strict=True))
         points = list(itertools.product(*(range(a, b) for a, b in region)))
@@ -262,7 +264,7 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
             report.damaged += [Damage(p, "; ".join(reasons)) for p, d in zip(points, flat, strict=True) if d]
         else:
             stacked = {k: v.reshape(len(points), *v.shape[nd:]) for k, v in data.items()}
-            problems = invariant_problems(stacked, trials, war, sizes)
+            problems = check(stacked)
             report.damaged += [
                 Damage(p, "; ".join(why))
                 for p, d, why in zip(points, flat, problems, strict=True)
@@ -276,7 +278,22 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
     return report
 
 
-def _verify_result(path: Path, group, attrs: dict[str, Any]) -> VerifyReport:
+def _checker(model: str, coord: Any, attrs: dict[str, Any], trials: int) -> Callable[[dict], list[list[str]]]:
+    """The invariants of ``model``'s tallies, as a function of stacked tallies."""
+    if model != "crisis":
+
+        def trials_only(stacked: dict) -> list[list[str]]:
+            n = np.asarray(stacked["trials"]).reshape(-1)
+            return [[] if v == trials else [f"trials is {v:,}, not {trials:,}"] for v in n]
+
+        return trials_only
+    levels = _text(coord["level"][...])
+    sizes = np.asarray(coord["size"][...])
+    war = _war_index(attrs, levels)
+    return lambda stacked: invariant_problems(stacked, trials, war, sizes)
+
+
+def _verify_result(path: Path, group, attrs: dict[str, Any], model: str) -> VerifyReport:
     report = VerifyReport(path, "result", 1, 1, labels=lambda index: "the result")
     data, reasons = {}, []
     for name in group.array_keys():
@@ -291,13 +308,12 @@ def _verify_result(path: Path, group, attrs: dict[str, Any]) -> VerifyReport:
                 parts.append(why)
         if parts:
             reasons.append(f"{name}: {'; '.join(parts)}")
-        elif name in TALLIES:
+        elif name in models.tallies(model):
             data[name] = np.asarray(arr[...])[None]
     if reasons:
         report.damaged.append(Damage((), "; ".join(reasons)))
         return report
-    levels = _text(group["level"][...])
-    problems = invariant_problems(data, int(attrs["trials"]), _war_index(attrs, levels), group["size"][...])
+    problems = _checker(model, group, attrs, int(attrs["trials"]))(data)
     if problems[0]:
         report.damaged.append(Damage((), "; ".join(problems[0])))
     return report
