@@ -5,6 +5,7 @@ SIGTERM to the driver, the job script and ``--dry-run``. In ``run`` mode the sta
 script, so the jobs' dask workers really start, with the configured Python."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -82,16 +83,20 @@ def sweep_argv(tmp_path, config, *extra, trials=500_000):
     )
 
 
-def lines_with_times(proc):
-    """Collect the driver's stdout lines with the time each arrived."""
+def run_with_times(proc, timeout):
+    """Wait for the driver; its stdout lines with the time each arrived, and its stderr."""
     seen = []
 
     def read():
         for line in proc.stdout:
             seen.append((time.monotonic(), line.rstrip("\n")))
 
-    threading.Thread(target=read, daemon=True).start()
-    return seen
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    err = proc.stderr.read()
+    proc.wait(timeout=timeout)
+    reader.join(timeout=30)
+    return seen, err
 
 
 @pytest.mark.slow
@@ -99,8 +104,7 @@ def test_a_refused_submission_fails_at_once_with_the_schedulers_message(tmp_path
     folder, env = slurm
     set_mode(folder, "refuse")
     driver = start_driver(*sweep_argv(tmp_path, cluster_file(tmp_path), "--worker-timeout", "10m"), env=env)
-    seen = lines_with_times(driver)
-    _, err = driver.communicate(timeout=240)
+    seen, err = run_with_times(driver, 240)
     end = time.monotonic()
     assert driver.returncode == 1, err
     err = " ".join(err.split())
@@ -122,10 +126,17 @@ def test_a_refused_submission_fails_at_once_with_the_schedulers_message(tmp_path
 def test_jobs_that_never_start_fail_after_the_worker_timeout_and_are_cancelled(tmp_path, slurm):
     folder, env = slurm
     set_mode(folder, "hold")
-    driver = start_driver(*sweep_argv(tmp_path, cluster_file(tmp_path), "--worker-timeout", "4"), env=env)
+    argv = sweep_argv(tmp_path, cluster_file(tmp_path), "--worker-timeout", "4", "--report-every", "1")
+    driver = start_driver(*argv, env=env)
     out, err = driver.communicate(timeout=240)
     assert driver.returncode == 1, err
     assert "submitted slurm job(s) 1000, 1001" in out
+    # no silent waiting: a status line with the workers and jobs every --report-every
+    assert re.search(
+        r"^status: 0/24 points done; workers: 0 alive; jobs: 0 running, 2 pending, 0 failed; no worker for \d+ s$",
+        out,
+        flags=re.M,
+    ), out
     err = " ".join(err.split())
     assert "error: the sweep stopped: no worker has been alive for 4 s (the --worker-timeout): " in err
     assert "jobs: 0 running, 2 pending, 0 failed; still queued: 1000, 1001 (`squeue -j ID` says why" in err

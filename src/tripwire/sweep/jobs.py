@@ -308,7 +308,8 @@ class JobWatch:
             else:
                 pending += 1
                 pending_ids.append(job_id)
-        self.counts.running, self.counts.pending, self.counts.ids_pending = running, pending, pending_ids
+        self.counts.running, self.counts.pending = running, pending
+        self.counts.ids_pending = sorted(pending_ids, key=_id_order)
 
     def _handle_gone(self, gone: list[str], ids: dict[str, str], worker_names: set[str]) -> None:
         for name in gone:

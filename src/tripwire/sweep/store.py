@@ -743,9 +743,11 @@ class _Checked:
             "done, so that the next resume recomputes them"
         )
 
-    def __getitem__(self, key):
-        key = key if isinstance(key, tuple) else (key,)
-        key = tuple(k if isinstance(k, slice) else slice(k, k + 1) for k in key)
+    def __getitem__(self, asked):
+        asked = asked if isinstance(asked, tuple) else (asked,)
+        # dask may fold an integer selection into the read: the data is read as asked, the chunk
+        # bookkeeping uses the same positions as slices
+        key = tuple(k if isinstance(k, slice) else slice(k, k + 1) for k in asked)
         key = key + (slice(None),) * (self.ndim - len(key))
         done = None
         if self.check_missing:
@@ -759,7 +761,7 @@ class _Checked:
                 ) from None
         arr = self._array(self.name)
         try:
-            data = arr[key]
+            data = arr[asked]
         except ValueError as exc:
             if not is_checksum_error(exc):
                 raise
