@@ -827,6 +827,7 @@ def _checked_arrays(path: Path, sweep_dims: list[str], ds: xr.Dataset) -> dict[s
             reader,
             chunks=block + tuple(a.shape[nd:]),
             lock=False,
+            fancy=False,  # the reader is given slices (and integers), never index lists
             meta=np.empty((0,) * a.ndim, dtype=a.dtype),
             name=f"tripwire-{name}-{uuid.uuid4().hex}",
         )
