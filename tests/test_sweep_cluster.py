@@ -150,7 +150,10 @@ def test_a_signal_to_a_cluster_driver_cancels_its_jobs(tmp_path, slurm, signum):
     folder, env = slurm
     python = recording_python(tmp_path)
     store = tmp_path / "s.zarr"
-    driver = start_driver(*sweep_argv(tmp_path, cluster_file(tmp_path, python=python)), env=env)
+    argv = sweep_argv(
+        tmp_path, cluster_file(tmp_path, python=python), trials=1_000_000
+    )  # stopped long before the end
+    driver = start_driver(*argv, env=env)
     try:
         wait_for(lambda: points_done(store) >= 1, 240, "a point done", proc=driver)
         driver.send_signal(signum)
@@ -187,7 +190,7 @@ def test_a_signal_to_a_cluster_driver_cancels_its_jobs(tmp_path, slurm, signum):
 def test_a_job_that_ends_is_replaced_and_the_sweep_finishes(tmp_path, slurm):
     folder, env = slurm
     store = tmp_path / "s.zarr"
-    driver = start_driver(*sweep_argv(tmp_path, cluster_file(tmp_path, jobs=1), trials=200_000), env=env)
+    driver = start_driver(*sweep_argv(tmp_path, cluster_file(tmp_path, jobs=1)), env=env)
     try:
         wait_for(lambda: points_done(store) >= 1, 240, "a point done", proc=driver)
         subprocess.run(["scancel", "1000"], env=env, check=True)  # as walltime or preemption would
