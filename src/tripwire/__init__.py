@@ -18,11 +18,14 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
     from .crisis.results import summarize
     from .crisis.simulate import simulate
     from .errors import (
+        ClusterError,
         DataError,
         DataWarning,
         DesignError,
         ParamError,
+        StoreCorrupted,
         StoreError,
+        StoreLocked,
         StoreMismatch,
         SweepError,
         TripwireError,
@@ -62,6 +65,9 @@ _LAZY = {
     "SweepError": "errors",
     "StoreError": "errors",
     "StoreMismatch": "errors",
+    "StoreCorrupted": "errors",
+    "StoreLocked": "errors",
+    "ClusterError": "errors",
     "DataError": "errors",
     "DataWarning": "errors",
 }
@@ -91,6 +97,9 @@ __all__ = [
     "SweepError",
     "StoreError",
     "StoreMismatch",
+    "StoreCorrupted",
+    "StoreLocked",
+    "ClusterError",
     "DataError",
     "DataWarning",
 ]

@@ -11,12 +11,12 @@ from rich.console import Console
 
 from .. import __version__
 from ..errors import TripwireError
-from . import analyze, bench, entangle, export, horizon, plot, report, run, sweep, world
+from . import analyze, bench, entangle, export, horizon, plot, report, run, sweep, verify, world
 from ._common import EXIT_USAGE
 
 LOG_WIDTH = 160
 
-COMMANDS = (run, world, bench, sweep, horizon, entangle, analyze, plot, report, export)
+COMMANDS = (run, world, bench, sweep, verify, horizon, entangle, analyze, plot, report, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import StoreError
+from .checksums import checksum_encoding, corrupted, is_checksum_error
 
 SUFFIXES = (".zarr", ".nc")
 
@@ -41,8 +42,9 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     if path.suffix == ".nc":
         ds.to_netcdf(path)
     else:
-        with quiet_consolidation():
-            zarr_ready(ds).to_zarr(path, mode="w", zarr_format=3, consolidated=True)
+        ready = zarr_ready(ds)
+        with quiet_consolidation():  # every chunk with a checksum (io/checksums.py)
+            ready.to_zarr(path, mode="w", zarr_format=3, consolidated=True, encoding=checksum_encoding(ready))
     return path
 
 
@@ -54,7 +56,12 @@ def open_result(path: str | os.PathLike) -> xr.Dataset:
     if path.suffix == ".nc":
         with xr.open_dataset(path) as ds:
             return ds.load()
-    ds = xr.open_zarr(path, consolidated=True).load()
+    try:
+        ds = xr.open_zarr(path, consolidated=True).load()
+    except ValueError as exc:
+        if is_checksum_error(exc):  # name the damaged chunks
+            raise corrupted(path) from None
+        raise
     text = {
         k: ds[k].copy(data=np.array(ds[k].values.tolist(), dtype=str))
         for k in ds.variables
