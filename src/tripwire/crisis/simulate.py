@@ -131,10 +131,9 @@ def simulate(
     >>> float(ds.p_exceed.sel(level="crisis"))
     1.0
     """
-    if isinstance(world, Path | str | dict):
-        world = load_world(world)
-    elif not isinstance(world, World):
+    if not isinstance(world, Path | str | dict | World):
         raise TypeError(f"world must be a World, path, scenario name or dict, saw {type(world).__name__}")
+    world = load_world(world)  # a World is validated again: it may have been changed since it was loaded
     cw = compile_world(world)
     tallies = run_tallies(cw, trials, seed=seed, blocks=blocks, threads=threads, progress=progress)
     return make_dataset(cw, world, tallies, seed=seed, trials=trials)
