@@ -188,7 +188,7 @@ def _values(values: list, limit: int = 8) -> str:
     return shown + (f", ... ({len(values)} values)" if len(values) > limit else "")
 
 
-def cmd_show(args: argparse.Namespace, console: Console) -> int:
+def show_sweep_store(args: argparse.Namespace, console: Console) -> int:
     from ..sweep.store import describe
 
     info = describe(args.store)
@@ -282,7 +282,3 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--trial-block", type=positive_int, default=None, help="most trials per task and point")
     p.set_defaults(func=cmd_sweep)
-
-    s = sub.add_parser("show", help="print what a sweep store holds and how complete it is")
-    s.add_argument("store", type=Path, help="the sweep store (STORE.zarr)")
-    s.set_defaults(func=cmd_show)

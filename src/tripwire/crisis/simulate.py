@@ -119,7 +119,7 @@ def simulate(
     Returns
     -------
     xarray.Dataset
-        Tallies and derived probabilities with labelled coordinates (DESIGN.md §3); ``attrs``
+        Tallies and derived probabilities with labelled coordinates (``docs/model.md``); ``attrs``
         hold the seed, trials, engine version, the world's hash and the resolved world (JSON).
 
     Examples
