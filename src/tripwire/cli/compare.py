@@ -119,7 +119,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     try:
         runner.compile()
         runner.measure(max(1, trials // n_batches))
-        estimate = runner.estimate(trials)
+        estimate = runner.estimate(trials, calls=n_batches)
         if not confirm_long(estimate, f"{trials:,} trials of two worlds", yes=args.yes, console=console):
             say(console, "not run")
             return EXIT_FAILED

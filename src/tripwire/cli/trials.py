@@ -90,10 +90,12 @@ class TrialRunner:
                         break
                     prev, n = (n, dt), 4 * n
 
-    def estimate(self, trials: int) -> float:
-        """Seconds to run ``trials`` trials of every world."""
+    def estimate(self, trials: int, calls: int = 1) -> float:
+        """Seconds to run ``trials`` trials of every world in at least ``calls`` runs each."""
         return sum(
-            trials / r * (1.0 + a / CHUNK_S) for r, a in zip(self.rate, self.overhead, strict=True) if r > 0
+            trials / r + a * max(calls, trials / (r * CHUNK_S))
+            for r, a in zip(self.rate, self.overhead, strict=True)
+            if r > 0
         )
 
     def run(self, k: int, first: int, n: int, advance: Callable[[int], None]) -> dict[str, np.ndarray]:
