@@ -301,7 +301,19 @@ def test_scenarios_lists_every_bundled_world_with_its_question(capsys):
 
 
 def test_new_writes_a_template_that_uses_every_key(tmp_path, capsys):
-    from tripwire.world.model import Escalation, Ladder, Origin, Policy, Rivalry, State, Treaty, World
+    from tripwire.world.model import (
+        Border,
+        BorderJoining,
+        Escalation,
+        Ladder,
+        Neighbours,
+        Origin,
+        Policy,
+        Rivalry,
+        State,
+        Treaty,
+        World,
+    )
 
     path = tmp_path / "my world.yaml"
     code, out, _ = run(capsys, "new", path)
@@ -318,6 +330,9 @@ def test_new_writes_a_template_that_uses_every_key(tmp_path, capsys):
         Treaty: set().union(*data["treaties"]),
         Rivalry: set().union(*data["rivalries"]),
         Origin: set().union(*data["origins"]),
+        Neighbours: set(data["neighbours"]),
+        BorderJoining: set(data["neighbours"]["joining"]),
+        Border: set().union(*data["borders"]),
     }
     for model, keys in used.items():
         assert keys == set(model.model_fields), (model.__name__, set(model.model_fields) - keys)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECTIONS = ("cascade", "scenarios", "scaling", "startup")
-STARTUP_PARTS = ("import", "first_call", "cached")
+SECTIONS = ("cascade", "scenarios", "scaling", "startup", "horizon")
+STARTUP_PARTS = ("import", "first_call", "cached", "run")
 PEERS = ("cynetdiff", "cynetdiff-batch", "ndlib")
 
 
@@ -40,13 +40,18 @@ class Settings:
     size_sweep
         Bloc-network sizes of the time-against-network-size series (1 thread).
     startup
-        Start-up measurements: ``import``, ``first_call`` (no cache) and ``cached`` (cold, then warm).
+        Start-up measurements: ``import``, ``first_call`` (no cache), ``cached`` (cold, then warm)
+        and ``run`` (a second ``tripwire run july1914`` in a fresh process).
     startup_repeats
         Fresh processes for the ``import`` measurement.
     sections
         Sections to run, in order (any of :data:`SECTIONS`).
     max_trials
         Cap on any calibrated trial count.
+    horizon_scenarios
+        Scenarios of the ``horizon`` section (the long-horizon kernel).
+    horizon_memory_trials
+        History counts of the long-horizon peak-memory series (one fresh process each).
     """
 
     name: str = "full"
@@ -65,6 +70,8 @@ class Settings:
     startup_repeats: int = 3
     sections: tuple[str, ...] = SECTIONS
     max_trials: int = 10**8
+    horizon_scenarios: tuple[str, ...] = ("coldwar1955", "today")
+    horizon_memory_trials: tuple[int, ...] = (10**3, 10**4, 10**5)
 
     def __post_init__(self) -> None:
         for name, values, valid in (
@@ -98,6 +105,7 @@ QUICK = Settings(
     scaling_trials=(10**4, 10**5, 10**6),
     memory_trials=(10**5, 10**6),
     size_sweep=(64, 200, 1000),
-    startup=("import", "cached"),
+    startup=("import", "cached", "run"),
     startup_repeats=2,
+    horizon_memory_trials=(10**3, 10**4),
 )

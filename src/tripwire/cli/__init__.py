@@ -16,13 +16,43 @@ from rich.console import Console
 
 from .. import __version__
 from ..errors import TripwireError
-from . import bench, compare, new, run, scenarios, show, sweep, world
+from . import (
+    analyze,
+    bench,
+    compare,
+    entangle,
+    export,
+    horizon,
+    new,
+    plot,
+    report,
+    run,
+    scenarios,
+    show,
+    sweep,
+    world,
+)
 from ._common import EXIT_INTERRUPTED, EXIT_USAGE, say
 from .interrupts import GUARD, caused_by_interrupt
 
 LOG_WIDTH = 160
 
-COMMANDS = (run, compare, scenarios, new, show, world, bench, sweep)
+COMMANDS = (
+    run,
+    compare,
+    scenarios,
+    new,
+    show,
+    world,
+    bench,
+    sweep,
+    horizon,
+    entangle,
+    analyze,
+    plot,
+    report,
+    export,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

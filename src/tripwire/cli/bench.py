@@ -11,7 +11,7 @@ from rich.console import Console
 
 from ._common import EXIT_FAILED, EXIT_OK, positive_int
 
-SECTIONS = ("cascade", "scenarios", "scaling", "startup")  # must match tripwire.bench.SECTIONS
+SECTIONS = ("cascade", "scenarios", "scaling", "startup", "horizon")  # must match tripwire.bench.SECTIONS
 
 
 def json_path(text: str) -> Path:
@@ -46,7 +46,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         f"{settings.repeats} repeats of about {settings.target_s:g} s each",
         highlight=False,
     )
-    report = bench.run_suite(settings, log=log, reuse_cache=True)
+    report = bench.run_suite(settings, log=log)
     bench.render(report, console)
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n")

@@ -11,7 +11,8 @@ from ._common import EXIT_OK, positive_int, say
 
 
 def show_run(path: Path, console: Console, top: int) -> int:
-    """Where a run result came from, then the summary ``tripwire run`` prints."""
+    """Where a result came from, then the summary its command prints (``tripwire run``,
+    ``tripwire horizon``), or the dataset's contents for other results."""
     from ..io.results import open_result
     from .console import summary_tables
 
@@ -23,15 +24,26 @@ def show_run(path: Path, console: Console, top: int) -> int:
             f"{ds.attrs.get('world_name')} (hash {str(ds.attrs.get('world_hash', ''))[:12]}), "
             f"engine tripwire {ds.attrs.get('engine_version')}",
         ),
-        ("trials", f"{int(ds['trials']):,}, seed {ds.attrs.get('seed')}"),
     ]
+    if "trials" in ds:
+        rows.append(("trials", f"{int(ds['trials']):,}, seed {ds.attrs.get('seed')}"))
     if ds.attrs.get("what_if"):
         rows.append(("what if", str(ds.attrs["what_if"])))
     width = max(len(k) for k, _ in rows) + 2
     for key, value in rows:
         say(console, key.ljust(width) + value)
-    for table in summary_tables(ds, top=top):
-        console.print(table)
+    if "outcome_count" in ds:  # a crisis run
+        tables = summary_tables(ds, top=top)
+    elif "first_systemic_count" in ds:  # a long-horizon run
+        from .horizon import summary_tables as horizon_tables
+
+        tables = horizon_tables(ds)
+    else:  # an entanglement map, an analysis: its variables and coordinates
+        tables = [str(ds)]
+    for table in tables:
+        console.print(table, highlight=False, markup=False) if isinstance(table, str) else console.print(
+            table
+        )
     return EXIT_OK
 
 

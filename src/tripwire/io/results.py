@@ -74,7 +74,8 @@ def _attrs(path: Path) -> dict | None:
 
 
 def result_kind(path: str | os.PathLike) -> ResultKind | None:
-    """What is at ``path``: ``None`` (nothing), ``"run"`` (a run result tripwire wrote),
+    """What is at ``path``: ``None`` (nothing), ``"run"`` (a result tripwire wrote: a run, an
+    entanglement map, an analysis),
     ``"sweep"`` (a sweep store), ``"empty"`` (an empty folder) or ``"other"`` (anything else).
 
     Examples
@@ -90,11 +91,9 @@ def result_kind(path: str | os.PathLike) -> ResultKind | None:
     if path.is_dir() and not any(path.iterdir()):
         return "empty"
     attrs = _attrs(path)
-    if not attrs or attrs.get("engine") != "tripwire":
+    if not attrs or (attrs.get("engine") != "tripwire" and "tripwire_analysis" not in attrs):
         return "other"
-    if "sweep_hash" in attrs:
-        return "sweep"
-    return "run" if "world_hash" in attrs and "trials" in attrs else "other"
+    return "sweep" if "sweep_hash" in attrs else "run"
 
 
 def check_output(path: str | os.PathLike, *, overwrite: bool = False, flag: str = "overwrite=True") -> Path:

@@ -24,7 +24,20 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from .. import defaults
-from .model import Escalation, Ladder, Origin, Policy, Rivalry, State, Treaty, World
+from .horizon import ArmsBins, Arrival, Horizon, Systemic
+from .model import (
+    Border,
+    BorderJoining,
+    Escalation,
+    Ladder,
+    Neighbours,
+    Origin,
+    Policy,
+    Rivalry,
+    State,
+    Treaty,
+    World,
+)
 from .template import template
 
 BEGIN = "<!-- generated from the models by `python -m tripwire.world.reference`: begin -->"
@@ -44,8 +57,13 @@ SECTIONS: list[tuple[str, type[BaseModel], dict[str, str], list[str]]] = [
             "states": "The states (below); at least two.",
             "treaties": "The treaties (below).",
             "rivalries": "The rivalries (below).",
-            "origins": "Where crises start: a list of dyads (below), or the word `rivalries` for every "
+            "neighbours": "How borders act: joining probabilities by contiguity type and the level "
+            "from which neighbours may join (below; filled in when `borders` are given).",
+            "borders": "Pairs of neighbouring states (below).",
+            "origins": "Where crises start: a list of origins (below), or the word `rivalries` for every "
             "rival dyad with hostility > 0, in both directions, weighted by hostility.",
+            "horizon": "The long-horizon model's parameters (below; only `tripwire horizon` uses them, "
+            "see docs/horizon.md).",
         },
         [
             "State codes are unique; every code a treaty, rivalry or origin names must be a state's code.",
@@ -125,6 +143,12 @@ SECTIONS: list[tuple[str, type[BaseModel], dict[str, str], list[str]]] = [
             "signed": "Year signed (a record).",
             "ended": "Year ended (a record).",
             "atopid": "The ATOP alliance id, where ATOP has the alliance (a record).",
+            "term": "Long-horizon model only: years to the treaty's first renewal decision (0: "
+            "open-ended; default `horizon.term`).",
+            "review": "Long-horizon model only: years between later renewal decisions (default "
+            "`horizon.review`).",
+            "renewal": "Long-horizon model only: the probability of renewing at each decision "
+            "(default `horizon.renewal`).",
         },
         [
             "A treaty of k members gives k(k−1) obligations, one per ordered pair (fewer with "
@@ -143,15 +167,107 @@ SECTIONS: list[tuple[str, type[BaseModel], dict[str, str], list[str]]] = [
         [],
     ),
     (
+        "`neighbours`",
+        Neighbours,
+        {
+            "joining": "The probability that a neighbour joins against a participant, by contiguity "
+            "type (below).",
+            "trigger": "The level (name or index) from which neighbours may join (default: the war level).",
+        },
+        [],
+    ),
+    (
+        "`neighbours.joining`",
+        BorderJoining,
+        {
+            "land": "Land or river border.",
+            "sea12": "Across at most 12 miles of water.",
+            "sea24": "Across at most 24 miles of water.",
+            "sea150": "Across at most 150 miles of water.",
+            "sea400": "Across at most 400 miles of water.",
+        },
+        [],
+    ),
+    (
+        "`borders` (each entry)",
+        Border,
+        {
+            "states": "The two neighbouring states (different codes).",
+            "type": "The contiguity type (COW direct contiguity).",
+            "joining": "This border's joining probability (default: `neighbours.joining` for its type).",
+            "trigger": "This border's level from which a neighbour may join (default: `neighbours.trigger`).",
+        },
+        ["Either neighbour may join against the other when it takes part; a border is listed once."],
+    ),
+    (
         "`origins` (each entry)",
         Origin,
         {
-            "initiator": "The state that opens the crisis (the initiator side).",
-            "target": "The state it targets (the target side).",
+            "initiator": "The state that opens the crisis, or a list of states (the initiator side).",
+            "target": "The state it targets, or a list of states (the target side).",
             "weight": "Relative weight: each trial draws one origin with probability proportional to "
             "its weight.",
         },
-        ["Initiator and target are different states."],
+        ["The two sides share no state; every originator takes part from the start."],
+    ),
+    (
+        "`horizon` (the long-horizon model; docs/horizon.md)",
+        Horizon,
+        {
+            "years": "Years per history.",
+            "start": "Calendar year of year 0 (labels, eras, signing years).",
+            "fatigue": "a: arms fatigue, a number or one per state `{CODE: a}`.",
+            "reaction": "k: reaction to a rival's arms, times the rivalry's hostility.",
+            "burden": "s: burden sharing between allies.",
+            "noise": "b: yearly arms noise, a number or one per state.",
+            "target": "The arms fixed point x* per state (default 1); or give `growth`.",
+            "growth": "The drift g per state, instead of `target`.",
+            "runaway": "Allow an unstable arms system (refused otherwise, with its eigenvalue).",
+            "phi": "How much arms move a state's crisis capability.",
+            "arms_bins": "Bins of the arms histogram (below).",
+            "lambda0": "Crises per rival dyad-year at hostility 1.",
+            "beta": "Log of the rise in the crisis rate during an arms race.",
+            "tau": "Growth in arms over three years that counts as a race.",
+            "arrivals": "Where crises arrive: `rivalries`, or a list of dyads (below).",
+            "alpha": "Trust gained by an honoured obligation: r += alpha (r_max - r).",
+            "delta": "Trust lost by a failed obligation: r *= 1 - delta.",
+            "r_max": "The ceiling of trust.",
+            "r_min": "A treaty whose reliability falls below this dissolves.",
+            "pi_d": "The probability that a treaty that failed in a crisis dissolves.",
+            "background": "Background exit hazard per year by treaty kind (default: ATOP by era).",
+            "epsilon": "Domino: reliability lost by treaties sharing a member with a dissolved one.",
+            "term": "A term (years) for every treaty without its own.",
+            "review": "Years between renewal decisions after the first.",
+            "renewal": "The probability of renewing at each decision.",
+            "systemic": "Which crises count as systemic wars (below).",
+            "stop_at_systemic": "End a history at its first systemic war.",
+        },
+        ["Give `target` or `growth`, not both."],
+    ),
+    (
+        "`horizon.arrivals` (each entry)",
+        Arrival,
+        {
+            "states": "The dyad.",
+            "intensity": "Crisis rate relative to lambda0.",
+            "initiator": "Which state initiates (default: either, with probability ½).",
+        },
+        [],
+    ),
+    (
+        "`horizon.systemic`",
+        Systemic,
+        {
+            "level": "The final level that makes a crisis a systemic war (default: the top level).",
+            "majors": "At least this many major powers on each side.",
+        },
+        [],
+    ),
+    (
+        "`horizon.arms_bins`",
+        ArmsBins,
+        {"lo": "Lower edge of the bins.", "hi": "Upper edge of the bins.", "n": "Number of equal bins."},
+        [],
     ),
 ]
 
@@ -199,6 +315,9 @@ def type_text(annotation: Any, meta: list | None = None) -> str:
         text = f"list of {count}{item}"
         if min_len:
             text += f" (at least {min_len})"
+    elif origin is dict:
+        key, value = (type_text(a) for a in args)
+        text = f"mapping of {key} to {value}"
     elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
         text = "mapping"
     else:
@@ -223,8 +342,8 @@ def _default_text(model: type[BaseModel], name: str, field: FieldInfo) -> str:
         value = field.default_factory()
         if isinstance(value, BaseModel):
             return "all defaults"
-        if value == []:
-            return "none"
+        if value == [] or value == {}:
+            return "none" if not (model is Horizon and name == "background") else "ATOP rates by era"
         return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
     value = field.default
     if value is None or value is PydanticUndefined:
@@ -234,6 +353,12 @@ def _default_text(model: type[BaseModel], name: str, field: FieldInfo) -> str:
             return "the war level"
         if model is State and name == "name":
             return "the code"
+        if model is Neighbours and name == "trigger":
+            return "the war level"
+        if model is Border and name in ("joining", "trigger"):
+            return "from `neighbours`"
+        if model is Treaty and name in ("term", "review", "renewal"):
+            return f"`horizon.{name}`"
         return "none"
     if value == "":
         return '""'
@@ -272,7 +397,7 @@ def _defaults_by_kind() -> list[str]:
         "neutrality": "a member never joins a side that opposes another member (binds; no draw)",
         "nonaggression": "as neutrality",
     }
-    for kind in defaults.TREATY_KINDS:
+    for kind in defaults.RELIABILITY:
         reliability, level = defaults.RELIABILITY[kind], trigger(defaults.TRIGGER[kind])
         lines.append(f"| `{kind}` | {reliability:g} | {level} | {meaning[kind]} |")
     return lines

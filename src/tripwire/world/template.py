@@ -72,6 +72,9 @@ treaties:
     signed: 1975
     ended: 2030
     atopid: 9999                            # an invented id: real ones come from ATOP
+    term: 10                                # long-horizon model only: years to the first renewal
+    review: 5                               # ... years between later renewal decisions
+    renewal: 0.8                            # ... the probability of renewing at each decision
 
 # optional: rivalries (unordered pairs). A rival may join against a participant with probability
 # `hostility` in [0, 1] (default 0.5) once the crisis reaches `trigger` (default: war).
@@ -79,12 +82,28 @@ rivalries:
   - {{states: [ARC, CAL], hostility: 0.6, trigger: war}}
   - {{states: [DOR, BOR], hostility: 0.3, trigger: clash}}
 
-# required: where crises start. A list of initiator -> target dyads with weights >= 0 (default 1;
-# one is drawn per trial in proportion to its weight), or the word `rivalries` (every rival dyad,
-# both ways, weighted by hostility).
+# optional: borders (COW direct contiguity). A neighbour of a participant may join against it with
+# a probability by contiguity type (land; sea12, sea24, sea150, sea400: across at most that many
+# miles of water), from the war level; `neighbours` changes those defaults for the whole world.
+neighbours:
+  joining: {{land: 0.05, sea12: 0.03, sea24: 0.02, sea150: 0.01, sea400: 0.005}}
+  trigger: war
+borders:
+  - {{states: [ARC, BOR], type: land}}
+  - {{states: [CAL, ELB], type: sea24, joining: 0.02, trigger: war}}   # this border's own values
+
+# required: where crises start. A list of origins with weights >= 0 (default 1; one is drawn per
+# trial in proportion to its weight), or the word `rivalries` (every rival dyad, both ways,
+# weighted by hostility). A side may list several states: all of them start the crisis.
 origins:
   - {{initiator: ARC, target: BOR, weight: 2.0}}
   - {{initiator: DOR, target: CAL, weight: 1.0}}
+  - {{initiator: [ARC, DOR], target: [CAL, ELB], weight: 0.5}}
+
+# optional: the long-horizon model (`tripwire horizon`; every key in docs/horizon.md). The crisis
+# model (`tripwire run`) ignores it.
+horizon:
+  years: 40
 """
 
 
