@@ -22,11 +22,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    """Subprocesses load compiled kernels from a cache shared by the test session."""
-    cache = tmp_path_factory.getbasetemp() / "numba-cache"
-    cache.mkdir(exist_ok=True)
-    return {**os.environ, "TRIPWIRE_NUMBA_CACHE": "1", "NUMBA_CACHE_DIR": str(cache)}
+def env():
+    """Subprocesses inherit the test session's kernel cache (see conftest.py)."""
+    return dict(os.environ)
 
 
 class Command:

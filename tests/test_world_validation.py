@@ -86,7 +86,7 @@ def test_every_problem_is_reported_in_one_round():
     [
         ([{"initiator": "A"}], "origins[0]: missing required key 'target'"),
         ("rivalry", "origins: expected a list or 'rivalries', saw 'rivalry'"),
-        ([{"initiator": "A", "target": 3}], "origins[0].target: Input should be a valid string (saw 3)"),
+        ([{"initiator": "A", "target": 3}], "origins[0].target: expected text or a list, saw 3"),
         ({"initiator": "A"}, "origins: expected a list or 'rivalries', saw a mapping"),
     ],
 )

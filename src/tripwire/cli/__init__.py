@@ -68,9 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _interrupted(exc: BaseException, args: argparse.Namespace) -> int:
     """One line on stderr: the interrupt's own message (what was kept, how to go on), else the
-    command's (``set_defaults(interrupted=...)``), else ``interrupted``."""
+    command's (``set_defaults(interrupted=...)``), else a line naming the command."""
     message = str(exc).strip() if isinstance(exc, KeyboardInterrupt) else ""
-    say(Console(stderr=True), message or getattr(args, "interrupted", None) or "interrupted")
+    default = (
+        f"interrupted; `tripwire {args.command}` stopped before it finished, so what it writes at the "
+        "end was not written (run it again to redo it)"
+    )
+    say(Console(stderr=True), message or getattr(args, "interrupted", None) or default)
     return EXIT_INTERRUPTED
 
 

@@ -615,7 +615,7 @@ def _describe_tag(tag: str) -> str:
     if tag.endswith("int"):
         return "a whole number"
     if tag.endswith("str"):
-        return "a text"
+        return "text"
     if tag.endswith("bool"):
         return "true or false"
     if tag == "none":

@@ -50,9 +50,8 @@ sweepable.
 Examples
 --------
 >>> import tripwire
->>> from tripwire.world.params import apply_params
 >>> world = tripwire.load_world("taiwan1958")
->>> apply_params(world, {"policy.communication": 0.5}).policy.communication
+>>> tripwire.apply_params(world, {"policy.communication": 0.5}).policy.communication
 0.5
 """
 
@@ -471,10 +470,10 @@ def apply_params(world: World, values: Mapping[str, Any]) -> World:
     Examples
     --------
     >>> import tripwire
-    >>> from tripwire.world.params import apply_params
     >>> world = tripwire.load_world("taiwan1958")
     >>> name = world.treaties[0].name
-    >>> len(apply_params(world, {f"treaty.{name}.active": False}).treaties) == len(world.treaties) - 1
+    >>> without = tripwire.apply_params(world, {f"treaty.{name}.active": False})
+    >>> len(without.treaties) == len(world.treaties) - 1
     True
     """
     params = tuple(parse_path(path, world) for path in values)
