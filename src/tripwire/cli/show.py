@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from ._common import EXIT_OK, positive_int, say
 
@@ -32,12 +32,13 @@ def show_run(path: Path, console: Console, top: int) -> int:
     width = max(len(k) for k, _ in rows) + 2
     for key, value in rows:
         say(console, key.ljust(width) + value)
+    tables: list[RenderableType]
     if "outcome_count" in ds:  # a crisis run
         tables = summary_tables(ds, top=top)
     elif "first_systemic_count" in ds:  # a long-horizon run
         from .horizon import summary_tables as horizon_tables
 
-        tables = horizon_tables(ds)
+        tables = list(horizon_tables(ds))
     else:  # an entanglement map, an analysis: its variables and coordinates
         tables = [str(ds)]
     for table in tables:

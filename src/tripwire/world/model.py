@@ -633,13 +633,13 @@ def _seen(value: Any) -> str:
     return repr(value)
 
 
-def _without_unions(errors: list[dict]) -> list[dict]:
+def _without_unions(errors: list[Any]) -> list[dict]:
     """Errors with union branches resolved: where the input had the right shape for one branch
     (its errors lie deeper), only that branch's errors; otherwise one error listing what the
     branches expect."""
     while any(_is_tag(p) for e in errors for p in e["loc"]):
         out: list[dict] = []
-        groups: dict[tuple, dict[str, list[dict]]] = {}
+        groups: dict[tuple, dict[str, list[dict]]] = {}  # location of a union -> branch -> errors
         for e in errors:
             k = next((i for i, p in enumerate(e["loc"]) if _is_tag(p)), None)
             if k is None:
@@ -661,7 +661,7 @@ def _without_unions(errors: list[dict]) -> list[dict]:
             branches = groups[prefix]
             deep = [errs for errs in branches.values() if any(x["depth"] > 0 for x in errs)]
             if deep:
-                errors += min(deep, key=len)
+                errors += sorted(deep, key=len)[0]
                 continue
             wanted = list(dict.fromkeys(_describe_tag(t) for t in branches))
             first = next(iter(branches.values()))[0]

@@ -339,7 +339,7 @@ def _default_text(model: type[BaseModel], name: str, field: FieldInfo) -> str:
     if field.is_required():
         return "required"
     if field.default_factory is not None:
-        value = field.default_factory()
+        value = field.get_default(call_default_factory=True)
         if isinstance(value, BaseModel):
             return "all defaults"
         if value == [] or value == {}:
