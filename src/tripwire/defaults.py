@@ -15,7 +15,7 @@ entente        0.50         the ladder's ``war``    looser than a pact: roughly 
                                                     allies that did not stand aside, rounded up
 consultation   0.50         level 0 (first level)   consultation is owed as soon as a crisis opens
 neutrality     1.00         (none)                  pledges bind; their reliability is not used by
-nonaggression  1.00         (none)                  the crisis model (DESIGN §2.3 step 3)
+nonaggression  1.00         (none)                  the crisis model (docs/model.md)
 =============  ===========  ======================  ==============================================
 
 Rivalries default to ``hostility = 0.5`` and trigger at the ladder's ``war`` level.

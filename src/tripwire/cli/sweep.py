@@ -471,7 +471,3 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--trial-block", type=positive_int, default=None, help="most trials per task and point")
     p.set_defaults(func=cmd_sweep)
-
-    s = sub.add_parser("show", help="print what a sweep store holds and how complete it is")
-    s.add_argument("store", type=Path, help="the sweep store (STORE.zarr)")
-    s.set_defaults(func=show_sweep_store)
