@@ -69,10 +69,8 @@ if CACHE and _KernelCacheLocator not in caching.CacheImpl._locator_classes:
 
 #: Options for scalar helpers that get inlined into the kernels.
 SCALAR = dict(nogil=True, cache=CACHE, inline="always")
-#: Options for the serial kernels.
+#: Options for the kernels. They release the GIL: callers run blocks of work on a thread pool, so
+#: no kernel needs numba's ``parallel=True`` (which would double the compile time).
 SERIAL = dict(nogil=True, cache=CACHE)
-#: Options for the multi-threaded kernels (``prange`` over trial blocks).
-PARALLEL = dict(nogil=True, cache=CACHE, parallel=True)
 
 njit = numba.njit
-prange = numba.prange

@@ -86,7 +86,7 @@ def crisis_trial(
     honoured,
     failed,
 ):
-    """One crisis (DESIGN §2.3 steps 2-5) from its originators to its end.
+    """One crisis (docs/model.md, "One trial", steps 2-5) from its originators to its end.
 
     On entry ``parts[:n_init]`` holds the originators (the first ``n_a`` on the initiator side),
     ``side`` marks them and no one else, and ``ptr[i] == edge_ptr[i]`` for every state (no edge

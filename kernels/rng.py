@@ -1,4 +1,4 @@
-"""Counter-based random streams (DESIGN.md §4).
+"""Counter-based random streams (docs/model.md, "Random numbers and the draw order").
 
 The stream of trial ``t`` under seed ``s`` is a pure function of ``(s, t)``: splitmix64 mixes the
 seed, adds the trial index and mixes again to a 64-bit key, which seeds a xoroshiro128+ generator

@@ -1,4 +1,4 @@
-"""Slow, obvious reference implementation of one trial (DESIGN.md §2.3), straight from the World.
+"""Slow, obvious reference implementation of one trial (docs/model.md, "One trial"), straight from the World.
 
 It shares no code with the compile step or the kernel. Uniform draws come from a ``draw()``
 callable: either :class:`TripwireStream` (a plain-integer port of the kernel's counter-based
@@ -27,7 +27,7 @@ def rotl(x: int, k: int) -> int:
 
 
 class TripwireStream:
-    """xoroshiro128+ seeded from splitmix64 of (seed, trial), as DESIGN.md §4 describes."""
+    """xoroshiro128+ seeded from splitmix64 of (seed, trial), as docs/model.md describes."""
 
     def __init__(self, seed: int, trial: int):
         key = splitmix64((splitmix64(seed) + trial) & M64)

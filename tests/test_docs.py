@@ -126,20 +126,6 @@ def test_api_page_example_runs(capsys):
 
 
 # -- no citations of a document users do not have -------------------------------------------------------
-#: Files that still cite the design contract; each is owned by another change and must leave this list
-#: once fixed (the test fails when a listed file no longer cites it).
-STILL_CITING = {
-    "src/tripwire/sweep/__init__.py",
-    "src/tripwire/sweep/run.py",
-    "src/tripwire/sweep/designs.py",
-    "src/tripwire/sweep/store.py",
-    "src/tripwire/crisis/results.py",
-    "kernels/cascade.py",
-    "kernels/rng.py",
-    "docs/sweeps.md",
-    "configs/sweeps/cuba1962_policy.yaml",
-}
-
 
 def test_user_facing_text_does_not_cite_the_design_contract():
     files = [
@@ -153,8 +139,7 @@ def test_user_facing_text_does_not_cite_the_design_contract():
     citing = {
         str(f.relative_to(REPO)) for f in files if re.search(r"DESIGN(\.md)? ?§|DESIGN\.md", f.read_text())
     }
-    assert citing - STILL_CITING == set(), "cite docs/model.md (or another page users have) instead"
-    assert STILL_CITING - citing == set(), "fixed: remove these from STILL_CITING"
+    assert citing == set(), "cite docs/model.md (or another page users have) instead"
 
 
 # -- the README -----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Exact oracles (DESIGN.md §2.4): live-edge enumeration, the isolated-dyad chain, p in {0, 1}."""
+"""Exact oracles (docs/model.md, "Cases with an exact answer"): live-edge enumeration, the isolated-dyad chain, p in {0, 1}."""
 
 import itertools
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -12,6 +13,21 @@ from .._checks import MAX_INT64, MAX_SEED, parse_count
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: The exit status of a command stopped by Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
+
+
+_IMPORTED = time.time()
+
+
+def since_start() -> float:
+    """Seconds since this process started (since the command line was imported where the process's
+    start time cannot be read)."""
+    try:
+        import psutil
+
+        started = psutil.Process().create_time()
+    except Exception:  # no psutil, or no access to the process table
+        started = _IMPORTED
+    return max(0.0, time.time() - started)
 
 
 class Interrupted(KeyboardInterrupt):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-import xarray as xr
 from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
@@ -18,7 +18,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from ..crisis.results import summarize
+if TYPE_CHECKING:
+    import xarray as xr
 
 
 @contextlib.contextmanager
@@ -67,6 +68,8 @@ def summary_tables(ds: xr.Dataset, top: int = 5) -> list[RenderableType]:
     """What the command line prints for one run: exceedance with 95 % Wilson intervals, the states
     most likely drawn in (with names and sides), a table per origin when there are several, the
     treaties whose obligations were called on most, and a line on what the intervals cover."""
+    from ..crisis.results import summarize
+
     s = summarize(ds, top=top)
     war = s["war_level"]
     exceed = Table(title=f"{s['world']}: {s['trials']:,} trials, seed {s['seed']}")

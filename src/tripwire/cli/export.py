@@ -9,6 +9,9 @@ from rich.console import Console
 
 from ._common import EXIT_OK
 
+#: The formats of tripwire.analysis.tables (here, so that building the parser imports nothing heavy).
+FORMATS = ("csv", "parquet", "dta")
+
 
 def cmd_export(args: argparse.Namespace, console: Console) -> int:
     from ..analysis._source import open_any
@@ -23,12 +26,10 @@ def cmd_export(args: argparse.Namespace, console: Console) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    from ..analysis.tables import FORMATS
-
     p = sub.add_parser("export", help="write long tables (csv, parquet, dta) with ccode and stateabb columns")
     p.add_argument("input", help="a result (.nc/.zarr), a sweep store, or an analysis file")
     p.add_argument(
-        "--format", "-f", choices=list(FORMATS), default="csv", help="csv (default), parquet or dta (Stata)"
+        "--format", "-f", choices=FORMATS, default="csv", help="csv (default), parquet or dta (Stata)"
     )
     p.add_argument(
         "--out",

@@ -1,5 +1,5 @@
-"""The output schema (DESIGN.md §3): tallies as a labelled ``xarray.Dataset``, derived probabilities
-with standard errors, and a plain-data summary for reports.
+"""The outputs of a run (docs/model.md, "Outputs"): tallies as a labelled ``xarray.Dataset``,
+derived probabilities with standard errors, and a plain-data summary for reports.
 
 Every variable is declared once in :mod:`tripwire.crisis.variables` with its doc string, which is
 copied into its ``attrs["description"]``. :func:`derive` works on any dataset with these tallies,

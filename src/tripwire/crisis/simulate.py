@@ -33,12 +33,18 @@ def max_threads() -> int:
         return os.cpu_count() or 1
 
 
-def _run_blocks(work: Callable[[int], Any], n_blocks: int, threads: int) -> list[Any]:
+def run_blocks(work: Callable[[int], Any], n_blocks: int, threads: int) -> list[Any]:
     """``work(0) .. work(n_blocks - 1)`` on ``threads`` threads (the kernels release the GIL)."""
     if threads == 1 or n_blocks == 1:
         return [work(b) for b in range(n_blocks)]
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tripwire-kernel") as pool:
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tripwire-kernel")
+    try:
         return list(pool.map(work, range(n_blocks)))
+    except BaseException:  # Ctrl-C or an error: blocks not started are dropped, running ones finish
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ...]:
@@ -116,7 +122,7 @@ def run_tallies(
             run_block(np.int64(seed), np.int64(first), np.int64(last), world, out)
             return out
 
-        for out in _run_blocks(block, n_blocks, threads):
+        for out in run_blocks(block, n_blocks, threads):
             for total, part in zip(totals, out, strict=True):
                 total += part
         done += n
@@ -160,7 +166,7 @@ def entangle_tallies(
         first, last = (n_origins * b) // n_blocks, (n_origins * (b + 1)) // n_blocks
         entangle_block(np.int64(seed), np.int64(trials), np.int64(first), np.int64(last), world, out)
 
-    _run_blocks(block, n_blocks, threads)
+    run_blocks(block, n_blocks, threads)
     return {name: value for (name, _), value in zip(ENTANGLE_FIELDS, out, strict=True)}
 
 
@@ -212,7 +218,7 @@ def criticality_tallies(
         )
         return joint
 
-    joint = sum(_run_blocks(block, n_blocks, threads))
+    joint = sum(run_blocks(block, n_blocks, threads))
     return {CRITICALITY_FIELDS[0][0]: np.asarray(joint), "treaty_index": np.asarray(chosen, dtype=np.int64)}
 
 

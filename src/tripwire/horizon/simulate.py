@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from .._checks import MAX_SEED, check_int
-from ..crisis.simulate import _run_blocks, max_threads
+from ..crisis.simulate import max_threads, run_blocks
 from ..world.model import World, load_world
 from .compile import HorizonCompiled, compile_horizon
 from .results import KERNEL_TALLIES, make_dataset
@@ -79,7 +79,7 @@ def run_horizon_tallies(
             horizon_block(np.int64(seed), np.int64(first), np.int64(last), world, hz, out)
             return out
 
-        for out in _run_blocks(block, n_blocks, threads):
+        for out in run_blocks(block, n_blocks, threads):
             for total, part in zip(totals, out, strict=True):
                 total += part
         done += n

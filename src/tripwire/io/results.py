@@ -20,13 +20,14 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import xarray as xr
 
 from ..errors import StoreError
-from .checksums import checksum_encoding, corrupted, is_checksum_error
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["SUFFIXES", "check_output", "result_kind", "write_dataset", "open_result"]
 
@@ -68,6 +69,8 @@ def _attrs(path: Path) -> dict | None:
     if not (magic.startswith(b"CDF") or magic.startswith(b"\x89HDF")):
         return None
     try:
+        import xarray as xr
+
         with xr.open_dataset(path) as ds:
             return dict(ds.attrs)
     except Exception:  # any file the netCDF reader cannot read is simply not a tripwire result
@@ -214,6 +217,8 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, overwrite: bool = 
     >>> tripwire.open_result(out).identical(ds)
     True
     """
+    from .checksums import checksum_encoding
+
     path = check_output(path, overwrite=overwrite)
     token = uuid.uuid4().hex[:12]
     tmp = path.with_name(f".{path.stem}.partial-{token}{path.suffix}")
@@ -259,6 +264,10 @@ def open_result(path: str | os.PathLike) -> xr.Dataset:
     ...
     FileNotFoundError: no result at 'no-such-result.nc'
     """
+    import xarray as xr
+
+    from .checksums import corrupted, is_checksum_error
+
     path = Path(path)
     kind = result_kind(path)
     if kind is None:

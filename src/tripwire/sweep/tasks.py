@@ -124,7 +124,7 @@ def _check_store_after(job: _Job) -> None:
 
 
 def _threads() -> int:
-    import numba
+    from ..crisis.simulate import max_threads
 
     try:
         from distributed import get_worker
@@ -132,8 +132,7 @@ def _threads() -> int:
         n = int(get_worker().state.nthreads)
     except (ImportError, ValueError, AttributeError):
         n = 1
-    most: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
-    return max(1, min(n, most))
+    return max(1, min(n, max_threads()))
 
 
 def _point(job: _Job, values: tuple, first: int, count: int, threads: int) -> dict[str, np.ndarray]:
