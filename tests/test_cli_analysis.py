@@ -4,6 +4,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from pathlib import Path  # noqa: E402
+
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import xarray as xr  # noqa: E402
@@ -86,10 +88,33 @@ def test_analyze_sobol_prim_delta_criticality(files, capsys):
 )
 def test_plot(files, args, capsys):
     for suffix in (".png", ".svg", ".pdf"):
-        out = files / f"fig-{args[1]}{suffix}"
+        out = files / f"fig-{Path(args[0]).stem}-{args[1]}{suffix}"
         assert main(["plot", str(files / args[0]), *args[1:], "--out", str(out)]) == 0
         head = out.read_bytes()[:8]
         assert head.startswith({".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF"}[suffix])
+
+
+def test_figures_and_tables_never_replace_a_file_unasked(files, tmp_path, capsys):
+    out = tmp_path / "mine.png"
+    out.write_bytes(b"the user's own picture")
+    assert main(["plot", str(files / "j.nc"), "ccdf", "--out", str(out)]) == 2
+    assert (
+        "already exists; pass --force" in capsys.readouterr().err
+        and out.read_bytes() == b"the user's own picture"
+    )
+    assert main(["plot", str(files / "j.nc"), "ccdf", "--out", str(out), "--force"]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG" and not list(tmp_path.glob(".*partial*"))
+    assert main(["plot", str(files / "j.nc"), "ccdf", "--out", str(tmp_path / "nodir" / "f.png")]) == 2
+    assert "does not exist; create it first" in capsys.readouterr().err
+    page = tmp_path / "page.html"
+    page.write_text("mine")
+    assert main(["report", str(files / "j.nc"), "-o", str(page)]) == 2 and page.read_text() == "mine"
+    table = tmp_path / "t_state.csv"
+    table.write_text("mine")
+    assert main(["export", str(files / "j.nc"), "--out", str(tmp_path / "t.csv")]) == 2
+    assert table.read_text() == "mine" and not (tmp_path / "t_level.csv").exists()  # checked before any write
+    assert main(["export", str(files / "j.nc"), "--out", str(tmp_path / "t.csv"), "--force"]) == 0
+    assert "ccode" in pd.read_csv(table).columns
 
 
 def test_plot_errors(files, capsys):

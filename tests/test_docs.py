@@ -127,6 +127,7 @@ def test_api_page_example_runs(capsys):
 
 # -- no citations of a document users do not have -------------------------------------------------------
 
+
 def test_user_facing_text_does_not_cite_the_design_contract():
     files = [
         REPO / "README.md",

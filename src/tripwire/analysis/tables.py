@@ -25,6 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import StoreError
+from ..io.files import check_file, replacing
 from .cow import lookup
 
 __all__ = ["FORMATS", "long_tables", "stata_names", "write_tables"]
@@ -151,7 +152,12 @@ def _write_dta(df: pd.DataFrame, path: Path, descriptions: dict[str, str]) -> No
 
 
 def write_tables(
-    ds: xr.Dataset, out: str | os.PathLike, fmt: str = "csv", *, table: str | None = None
+    ds: xr.Dataset,
+    out: str | os.PathLike,
+    fmt: str = "csv",
+    *,
+    table: str | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Write the long tables of a dataset.
 
@@ -167,6 +173,9 @@ def write_tables(
         (Stata 14+).
     table
         Write only this table.
+    overwrite
+        Replace files that exist (never a folder). Every file is checked before the first is
+        written, and each is written under a temporary name, then renamed into place.
 
     Returns
     -------
@@ -190,26 +199,38 @@ def write_tables(
     out = Path(out)
     suffix = FORMATS[fmt]
     descriptions = {str(k): str(v.attrs.get("description", "")) for k, v in ds.variables.items()}
+    paths = {
+        name: check_file(
+            out if table is not None else out.with_name(f"{out.stem}_{name}{suffix}"),
+            suffixes=(suffix,),
+            overwrite=overwrite,
+            flag="overwrite=True (--force)",
+        )
+        for name in tables
+    }
     written = []
     for name, df in tables.items():
-        path = out if table is not None else out.with_name(f"{out.stem}_{name}{suffix}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "csv":
-            df.to_csv(path, index=False)
-        elif fmt == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq  # type: ignore[import-untyped]
-
-            tbl = pa.Table.from_pandas(df, preserve_index=False)
-            meta = {
-                **(tbl.schema.metadata or {}),
-                b"tripwire": json.dumps({"attrs": _plain_attrs(ds)}).encode(),
-            }
-            pq.write_table(tbl.replace_schema_metadata(meta), path)
-        else:
-            _write_dta(df, path, descriptions)
-        written.append(path)
+        with replacing(paths[name]) as path:
+            _write_table(df, path, fmt, ds, descriptions)
+        written.append(paths[name])
     return written
+
+
+def _write_table(df, path: Path, fmt: str, ds: xr.Dataset, descriptions: dict[str, str]) -> None:
+    if fmt == "csv":
+        df.to_csv(path, index=False)
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        tbl = pa.Table.from_pandas(df, preserve_index=False)
+        meta = {
+            **(tbl.schema.metadata or {}),
+            b"tripwire": json.dumps({"attrs": _plain_attrs(ds)}).encode(),
+        }
+        pq.write_table(tbl.replace_schema_metadata(meta), path)
+    else:
+        _write_dta(df, path, descriptions)
 
 
 def _plain_attrs(ds: xr.Dataset) -> dict:

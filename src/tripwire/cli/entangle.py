@@ -8,16 +8,19 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from ._analysis import headless
+from ._analysis import FIGURE_SUFFIXES, headless
 from ._common import EXIT_OK, output_path, positive_int, seed_value
 
 
 def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
     from ..analysis.entanglement import entanglement
+    from ..io.files import check_file, replacing
     from ..io.results import check_output, write_dataset
 
     if args.out is not None:  # before any work
         check_output(args.out, overwrite=args.force, flag="--force")
+    if args.plot is not None:
+        check_file(args.plot, suffixes=FIGURE_SUFFIXES, overwrite=args.force)
     origins = args.origins
     if origins not in ("rivals+neighbours", "all"):
         origins = [o.strip() for o in origins.split(",") if o.strip()]
@@ -53,7 +56,8 @@ def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
         ax = entanglement_matrix(ds)
         from ..plots._common import save
 
-        save(ax, args.plot, dpi=150, bbox_inches="tight")
+        with replacing(args.plot) as tmp:
+            save(ax, tmp, dpi=150, bbox_inches="tight")
         console.print(f"wrote {args.plot}", highlight=False, markup=False)
     return EXIT_OK
 
@@ -73,6 +77,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=positive_int, default=None, help="kernel threads (default: all cores)")
     p.add_argument("--top", type=positive_int, default=10, help="rows in the printed tables (default 10)")
     p.add_argument("--out", type=output_path, default=None, help="write the map (.nc or .zarr)")
-    p.add_argument("--force", action="store_true", help="replace a tripwire result at --out")
+    p.add_argument("--force", action="store_true", help="replace a tripwire result at --out (and --plot)")
     p.add_argument("--plot", default=None, help="also draw the matrix (.png, .svg, .pdf)")
     p.set_defaults(func=cmd_entangle)

@@ -16,11 +16,16 @@ FORMATS = ("csv", "parquet", "dta")
 def cmd_export(args: argparse.Namespace, console: Console) -> int:
     from ..analysis._source import open_any
     from ..analysis.tables import write_tables
+    from ..io.files import check_file
 
+    suffix = {"csv": ".csv", "parquet": ".parquet", "dta": ".dta"}[args.format]
+    check_file(
+        args.out.with_suffix(suffix), suffixes=(suffix,), overwrite=True
+    )  # the folder, before any work
     ds = open_any(args.input)
     if "sweep" in ds.attrs:
         ds = ds.load()
-    for path in write_tables(ds, args.out, args.format, table=args.table):
+    for path in write_tables(ds, args.out, args.format, table=args.table, overwrite=args.force):
         console.print(f"wrote {path}", highlight=False, markup=False)
     return EXIT_OK
 
@@ -39,4 +44,5 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="with --table, the file; otherwise one file per table: <stem>_<table>.<format> beside it",
     )
     p.add_argument("--table", help="only this table (state, level, state_side, treaty, ...)")
+    p.add_argument("--force", action="store_true", help="replace table files that exist")
     p.set_defaults(func=cmd_export)

@@ -75,6 +75,9 @@ def draw(ds, kind: str, args: argparse.Namespace):
 
 
 def cmd_plot(args: argparse.Namespace, console: Console) -> int:
+    from ..io.files import check_file, replacing
+
+    check_file(args.out, suffixes=FIGURE_SUFFIXES, overwrite=args.force)  # before any work
     headless()
     from ..analysis._source import open_any
 
@@ -82,10 +85,10 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
     if args.kind == "sobol" and "sweep" in ds.attrs:
         ds = ds.load()
     ax = draw(ds, args.kind, args)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     from ..plots._common import save
 
-    save(ax, args.out, dpi=args.dpi, bbox_inches="tight")
+    with replacing(args.out) as tmp:
+        save(ax, tmp, dpi=args.dpi, bbox_inches="tight")
     console.print(f"wrote {args.out}", highlight=False, markup=False)
     return EXIT_OK
 
@@ -110,4 +113,5 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--state", help="arms: the state")
     p.add_argument("--dpi", type=int, default=150, help="resolution of PNG figures (default 150)")
+    p.add_argument("--force", action="store_true", help="replace the figure if it exists")
     p.set_defaults(func=cmd_plot)

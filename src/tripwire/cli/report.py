@@ -19,10 +19,15 @@ def _html(text: str) -> Path:
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    from ..io.files import check_file, replacing
+
+    check_file(args.out, suffixes=(".html", ".htm"), overwrite=args.force)  # before any work
     headless()
     from ..plots.report import report
 
-    out = report(args.input, args.out)
+    with replacing(args.out) as tmp:
+        report(args.input, tmp)
+    out = args.out
     console.print(
         f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, self-contained)", highlight=False, markup=False
     )
@@ -33,4 +38,5 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="write a self-contained HTML report (tables, figures, provenance)")
     p.add_argument("input", help="a result (.nc/.zarr), a sweep store, or an analysis file")
     p.add_argument("--out", "-o", type=_html, required=True, help="the page to write (.html)")
+    p.add_argument("--force", action="store_true", help="replace the page if it exists")
     p.set_defaults(func=cmd_report)
