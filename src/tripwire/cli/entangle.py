@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ._analysis import FIGURE_SUFFIXES, headless
-from ._common import EXIT_OK, output_path, positive_int, seed_value
+from ._common import EXIT_FAILED, EXIT_OK, output_path, positive_int, seed_value
+from .trials import add_yes
 
 
 def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
@@ -24,8 +25,22 @@ def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
     origins = args.origins
     if origins not in ("rivals+neighbours", "all"):
         origins = [o.strip() for o in origins.split(",") if o.strip()]
+    from ..analysis.entanglement import entanglement_origins
+    from ..crisis.compile import compile_world
+    from ..crisis.simulate import run_tallies
+    from ..world.model import load_world
+    from .trials import confirm_long, measure_rate
+
+    world = load_world(args.scenario)
+    n_origins = len(entanglement_origins(world, origins))
+    cw = compile_world(world)
+    rate = measure_rate(lambda n: run_tallies(cw, n, threads=args.threads), start=1024)
+    what = f"{n_origins} origins x {args.trials:,} trials of {world.name}"
+    if not confirm_long(n_origins * args.trials / rate, what, yes=args.yes, console=console):
+        console.print("not run")
+        return EXIT_FAILED
     t0 = time.perf_counter()
-    ds = entanglement(args.scenario, args.trials, origins=origins, seed=args.seed, threads=args.threads)
+    ds = entanglement(world, args.trials, origins=origins, seed=args.seed, threads=args.threads)
     wall = time.perf_counter() - t0
     n = ds.sizes["origin"]
     impact = Table(title=f"{ds.attrs['world_name']}: {n} origins x {args.trials:,} trials, seed {args.seed}")
@@ -79,4 +94,5 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=output_path, default=None, help="write the map (.nc or .zarr)")
     p.add_argument("--force", action="store_true", help="replace a tripwire result at --out (and --plot)")
     p.add_argument("--plot", default=None, help="also draw the matrix (.png, .svg, .pdf)")
+    add_yes(p)
     p.set_defaults(func=cmd_entangle)

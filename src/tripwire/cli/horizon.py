@@ -8,7 +8,8 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from ._common import EXIT_OK, output_path, positive_int, seed_value
+from ._common import EXIT_FAILED, EXIT_OK, output_path, positive_int, seed_value
+from .trials import add_yes
 
 
 def summary_tables(ds) -> list[Table]:
@@ -62,6 +63,7 @@ def cmd_horizon(args: argparse.Namespace, console: Console) -> int:
     from ..io.results import check_output, write_dataset
     from ..world.model import load_world
     from .console import progress_bar
+    from .trials import confirm_long, measure_rate
 
     if args.out is not None:  # before any work
         check_output(args.out, overwrite=args.force, flag="--force")
@@ -70,6 +72,12 @@ def cmd_horizon(args: argparse.Namespace, console: Console) -> int:
     t0 = time.perf_counter()
     run_horizon_tallies(hc, 1, threads=args.threads)  # compile (or load the cache) before timing
     compile_s = time.perf_counter() - t0
+    rate = measure_rate(lambda n: run_horizon_tallies(hc, n, threads=args.threads))
+    if not confirm_long(
+        args.trials / rate, f"{args.trials:,} histories of {world.name}", yes=args.yes, console=console
+    ):
+        console.print("not run")
+        return EXIT_FAILED
     t0 = time.perf_counter()
     show = not args.quiet
     with progress_bar(
@@ -105,4 +113,5 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=output_path, default=None, help="write the result to PATH (.zarr or .nc)")
     p.add_argument("--force", action="store_true", help="replace a tripwire result at --out")
     p.add_argument("--quiet", action="store_true", help="print only the throughput line")
+    add_yes(p)
     p.set_defaults(func=cmd_horizon)

@@ -19,6 +19,7 @@ from ._common import (
     seed_value,
     since_start,
 )
+from .trials import add_yes
 
 
 def _interrupted(args: argparse.Namespace, runner, cw, world, changes: str) -> str:
@@ -139,11 +140,7 @@ def add_common(p: argparse.ArgumentParser, *, trials_help: str) -> None:
     )
     p.add_argument("--seed", type=seed_value, default=0, help="random seed (default 0)")
     p.add_argument("--threads", type=positive_int, default=None, help="kernel threads (default: all cores)")
-    p.add_argument(
-        "--yes",
-        action="store_true",
-        help="run even when the time estimate exceeds a day (otherwise asked, or refused in batch jobs)",
-    )
+    add_yes(p)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:

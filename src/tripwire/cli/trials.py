@@ -121,6 +121,28 @@ class TrialRunner:
         return self.totals
 
 
+def measure_rate(run: Callable[[int], object], start: int = 16, budget_s: float = MEASURE_S) -> float:
+    """Units per second of ``run(n)`` (``n`` trials, histories, ...): ``n`` grows fourfold from
+    ``start`` until one call takes about ``budget_s``."""
+    n = start
+    while True:
+        t0 = time.perf_counter()
+        run(n)
+        dt = max(time.perf_counter() - t0, 1e-9)
+        if dt >= budget_s / 4:
+            return n / dt
+        n *= 4
+
+
+def add_yes(p) -> None:
+    """The ``--yes`` option of the commands that estimate their time first."""
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="run even when the time estimate exceeds a day (otherwise asked, or refused in batch jobs)",
+    )
+
+
 def confirm_long(estimate_s: float, what: str, *, yes: bool, console: Console) -> bool:
     """``True`` to go ahead. Beyond a day: ask on a terminal; refuse in batch mode unless ``yes``.
 
