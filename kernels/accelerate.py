@@ -10,12 +10,15 @@ Where the folder cannot be written, numba's own cache locations are used.
 
 ``fastmath`` stays off: results must not depend on the compiler's reassociation.
 
-This is the only kernel module that touches the environment and the file system (``os``,
-``hashlib``); the kernels themselves import only numpy, numba and math.
+This is the only kernel module that touches the environment, the file system and numba's start-up
+(``os``, ``sys``, ``hashlib``, ``importlib``); the kernels themselves import only numpy, numba and
+math.
 """
 
 import hashlib
+import importlib.util
 import os
+import sys
 
 import numba
 from numba.core import caching
@@ -66,6 +69,33 @@ class _KernelCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheL
 
 if CACHE and _KernelCacheLocator not in caching.CacheImpl._locator_classes:
     caching.CacheImpl._locator_classes.insert(0, _KernelCacheLocator)
+
+
+
+def _check_blas_without_scipy_import() -> None:
+    """numba's first compile or cache load imports ``numba.np.arraymath``, which checks that BLAS
+    is there by importing ``scipy.linalg``: half a second of every process's start-up. The kernels
+    use no BLAS, so the check is answered from whether scipy is installed, without importing it;
+    numba's own ``ensure_blas`` is in place again for everything after."""
+    if "numba.np.arraymath" in sys.modules:
+        return
+    from numba.np import linalg
+
+    original = linalg.ensure_blas
+
+    def ensure_blas() -> None:
+        if importlib.util.find_spec("scipy") is None:
+            raise ImportError("scipy 0.16+ is required for linear algebra")
+
+    linalg.ensure_blas = ensure_blas
+    try:
+        from numba.np import arraymath
+    finally:
+        linalg.ensure_blas = original
+    arraymath.ensure_blas = original
+
+
+_check_blas_without_scipy_import()
 
 #: Options for scalar helpers that get inlined into the kernels.
 SCALAR = dict(nogil=True, cache=CACHE, inline="always")

@@ -67,3 +67,20 @@ def test_public_api_resolves():
     for name in ("WorldError", "ParamError", "DesignError", "SweepError", "StoreError", "DataError"):
         error = getattr(tripwire, name)
         assert issubclass(error, tripwire.TripwireError) and issubclass(error, ValueError), name
+
+
+def test_a_cached_kernel_call_imports_no_scipy_linalg():
+    """numba checks BLAS on its first call by importing scipy.linalg (half a second); the kernels
+    use none, so the check is answered without the import, and numba's own check is restored."""
+    code = (
+        "import sys, tripwire\n"
+        "from tripwire.crisis.simulate import warm_kernels\n"
+        "warm_kernels()\n"
+        "from numba.np import arraymath, linalg\n"
+        "print('scipy.linalg' in sys.modules, arraymath._HAVE_BLAS, arraymath.ensure_blas is linalg.ensure_blas,"
+        " linalg.ensure_blas.__module__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", "True", "True", "numba.np.linalg"]

@@ -19,15 +19,17 @@ _IMPORTED = time.time()
 
 
 def since_start() -> float:
-    """Seconds since this process started (since the command line was imported where the process's
-    start time cannot be read)."""
-    try:
-        import psutil
+    """Seconds since this process started (Linux: from ``/proc``, to the clock tick), or since the
+    command line was imported where that cannot be read."""
+    import os
 
-        started = psutil.Process().create_time()
-    except Exception:  # no psutil, or no access to the process table
-        started = _IMPORTED
-    return max(0.0, time.time() - started)
+    try:
+        with open("/proc/self/stat") as f:
+            started = int(f.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        with open("/proc/uptime") as f:
+            return max(0.0, float(f.read().split()[0]) - started)
+    except (OSError, ValueError, IndexError):
+        return max(0.0, time.time() - _IMPORTED)
 
 
 class Interrupted(KeyboardInterrupt):
