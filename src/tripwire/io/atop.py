@@ -540,24 +540,27 @@ def _treaties(
             f"ATOP members with no NMC row for {year} (outside the interstate system?) "
             f"were dropped from their treaties: {listed}"
         )
-    known_rows = rows[rows["member"].isin(caps.index)].copy()
-    known_rows["code"] = known_rows["member"].map(caps["code"])
-    all_rows = pd.concat([known_rows, no_nmc]) if not no_nmc.empty else known_rows
+    code_of = caps["code"].to_dict()
+    groups: dict[int, list[tuple[int, str | None, dict[str, bool]]]] = {}
+    flag_values = {flag: rows[flag].to_numpy(dtype=bool) for flag in flags}
+    for k, (atopid, member) in enumerate(zip(rows["atopid"].tolist(), rows["member"].tolist(), strict=True)):
+        owed = {flag: bool(flag_values[flag][k]) for flag in flags}
+        groups.setdefault(int(atopid), []).append((int(member), code_of.get(member), owed))
 
     treaties: list[dict] = []
     dropped: list[str] = []
-    for atopid, group in all_rows.groupby("atopid", sort=True):
-        group = group.sort_values("member", kind="stable")
-        known = group[group["member"].isin(caps.index)]
-        member_codes = list(known["code"])
+    for atopid in sorted(groups):
+        group = sorted(groups[atopid], key=lambda g: g[0])
+        known = [(code, owed) for _, code, owed in group if code is not None]
+        member_codes = [code for code, _ in known]
         if check_signed and atopid not in signed_by:
             notes.append(f"ATOP {atopid} is not in the alliance-level file; signed year from the member file")
-        signed = signed_by.get(int(atopid), int(first_entry.loc[atopid]))
+        signed = signed_by.get(atopid, int(first_entry.loc[atopid]))
         for flag in flags:
-            if not group[flag].any():
+            if not any(owed[flag] for _, _, owed in group):
                 continue
             kind = ATOP_KINDS[flag]
-            carriers = list(known.loc[known[flag], "code"])
+            carriers = [code for code, owed in known if owed[flag]]
             label = f"ATOP {atopid} {kind}"
             if len(member_codes) < 2 or not carriers:
                 why = (
@@ -576,7 +579,7 @@ def _treaties(
                 treaty["guarantors"] = carriers
             treaty.update(params.get(kind, {}))
             treaty["signed"] = signed
-            treaty["atopid"] = int(atopid)
+            treaty["atopid"] = atopid
             treaties.append(treaty)
     if dropped:
         notes.append(
