@@ -362,7 +362,8 @@ def _origins(codes: _Codes, origins: Iterable[Any] | str) -> list[dict] | str:
             a, b, w = item[0], item[1], (item[2] if len(item) == 3 else 1.0)
         else:
             raise DataError(
-                f"origins[{k}]: expected (initiator, target), (initiator, target, weight) or a dict, saw {item!r}"
+                f"origins[{k}]: expected (initiator, target), (initiator, target, weight) or a dict, "
+                f"saw {item!r}"
             )
         side_a = _side(codes, a, f"origins[{k}] initiator")
         side_b = _side(codes, b, f"origins[{k}] target")
@@ -512,7 +513,9 @@ def world_on(
     The example needs the data folder (``../shared/data`` next to a checkout):
 
     >>> import tripwire
-    >>> world = tripwire.world_on("1914-07-28", data="../shared/data", origins=[("AUH", "YUG")])  # doctest: +SKIP
+    >>> world = tripwire.world_on(
+    ...     "1914-07-28", data="../shared/data", origins=[("AUH", "YUG")]
+    ... )  # doctest: +SKIP
     >>> len(world.states)  # doctest: +SKIP
     44
     """
