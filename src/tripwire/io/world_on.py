@@ -299,9 +299,11 @@ class HistoryData:
         # states: every state of the year
         majors = majors_on(self.majors, when) if self.majors is not None else None
         states = [
-            {"code": row.code, "capability": float(row.capability), "ccode": int(cc)}
+            {"code": code, "capability": float(cap), "ccode": int(cc)}
             | ({} if majors is None else {"major": int(cc) in majors})
-            for cc, row in caps.iterrows()
+            for cc, code, cap in zip(
+                caps.index.tolist(), caps["code"].tolist(), caps["capability"].tolist(), strict=True
+            )
         ]
 
         spec: dict[str, Any] = {
