@@ -11,12 +11,12 @@ from rich.console import Console
 
 from .. import __version__
 from ..errors import TripwireError
-from . import bench, run, sweep, world
+from . import backtest, bench, calibrate, run, sweep, world
 from ._common import EXIT_USAGE
 
 LOG_WIDTH = 160
 
-COMMANDS = (run, world, bench, sweep)
+COMMANDS = (run, world, bench, sweep, backtest, calibrate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -273,10 +273,33 @@ def _ties(
     return allies, neighbour, rival
 
 
-def build_case(sources: HistoryData, dispnum: int, row: Mapping) -> tuple[Case, list[str]]:
-    """Build and compile one dispute's world (see the module notes)."""
+def build_case(
+    sources: HistoryData, dispnum: int, row: Mapping, cache: dict | None = None
+) -> tuple[Case, list[str]]:
+    """Build and compile one dispute's world (see the module notes). ``cache`` keeps the last
+    date's world so that disputes sharing a start date build it once."""
     origins = [{"initiator": list(row["side_a"]), "target": list(row["side_b"]), "weight": 1.0}]
-    spec, notes = sources.spec(row["start"], origins=origins, name=f"mid_{dispnum}")
+    key = row["start"]
+    if cache is not None and cache.get("date") == key:
+        base, notes = cache["spec"], cache["notes"]
+        code_of = {s["ccode"]: s["code"] for s in base["states"]}
+        missing = [c for c in (*row["side_a"], *row["side_b"]) if c not in code_of]
+        if missing:
+            raise DataError(f"MID {dispnum}: originator ccode(s) {missing} have no NMC row in {row['year']}")
+
+        def side(ccodes):
+            codes = [code_of[c] for c in ccodes]
+            return codes[0] if len(codes) == 1 else codes
+
+        spec = {
+            **base,
+            "name": f"mid_{dispnum}",
+            "origins": [{"initiator": side(row["side_a"]), "target": side(row["side_b"]), "weight": 1.0}],
+        }
+    else:
+        spec, notes = sources.spec(key, origins=origins, name=f"mid_{dispnum}")
+        if cache is not None:
+            cache.update(date=key, spec=spec, notes=notes)
     probed = _spec_with_probes(spec)
     world = load_world(fold_for_model(probed))
     cw = compile_world(world)
@@ -343,12 +366,15 @@ def build_cases(table: pd.DataFrame, data: str | HistoryData, progress=None) -> 
     sources = load_data(data)
     cases, notes = [], []
     order = table.sort_values(["start"], kind="stable")
+    cache: dict = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)
         for d, row in zip(order.index.tolist(), order.to_dict("records"), strict=True):
-            case, more = build_case(sources, d, row)
+            fresh = cache.get("date") != row["start"]
+            case, more = build_case(sources, d, row, cache)
             cases.append(case)
-            notes += more
+            if fresh:
+                notes += more
             if progress is not None:
                 progress(1)
     return cases, notes
@@ -366,10 +392,16 @@ def case_outputs(case: Case, tallies: Mapping[str, np.ndarray], trials: int) -> 
     level_p = outcome.sum(axis=1) / trials
     sizes = np.arange(outcome.shape[1])
     side = np.asarray(tallies["side_count"], dtype=np.float64) / trials
+    real = np.array([not t.startswith("originators ") for t in case.cw.treaties], dtype=bool)
+    honoured = np.asarray(tallies["treaty_honoured"])[real].sum() if real.size else 0
+    failed = np.asarray(tallies["treaty_failed"])[real].sum() if real.size else 0
     return {
         "p_level": level_p,
         "p_reach": level_p[::-1].cumsum()[::-1],
         "p_joiner": float(outcome[:, case.n_orig + 1 :].sum() / trials),
+        "p_joiner_war": float(outcome[case.cw.war_level, case.n_orig + 1 :].sum() / trials),
+        "honoured": float(honoured) / trials,
+        "failed": float(failed) / trials,
         "expected_participants": float((outcome.sum(axis=0) * sizes).sum() / trials),
         "p_side": side,
     }
