@@ -222,6 +222,7 @@ def calibrate(
     split_seed: int = 0,
     sweeps: int = 1,
     window: float = 0.25,
+    maxiter: int = 8,
     client: Any = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Calibration:
@@ -251,6 +252,8 @@ def calibrate(
         Passes of coordinate descent over the parameters.
     window
         Half-width of each line search, as a share of the parameter's range.
+    maxiter
+        Loss evaluations per line search (at most).
     client
         A ``dask.distributed`` client: cases are built and held on its workers, and each
         evaluation is spread over them.
@@ -268,6 +271,7 @@ def calibrate(
     score_trials = check_int("score_trials", score_trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     sweeps = check_int("sweeps", sweeps, 1)
+    maxiter = check_int("maxiter", maxiter, 1)
     data_path = str(Path(data).resolve())
     disp = _as_disputes(disputes, data_path)
     fit_on, held_out = disp.split(fraction, split_seed)
@@ -315,7 +319,10 @@ def calibrate(
                 return loss_at({**current, name: float(x)})
 
             res = optimize.minimize_scalar(
-                f, bounds=(lo, hi), method="bounded", options={"xatol": 0.004 * (p.hi - p.lo), "maxiter": 12}
+                f,
+                bounds=(lo, hi),
+                method="bounded",
+                options={"xatol": 0.004 * (p.hi - p.lo), "maxiter": maxiter},
             )
             if res.fun < best:
                 best, current[name] = float(res.fun), float(res.x)
@@ -365,6 +372,8 @@ def calibrate(
         "trials": trials,
         "score_trials": score_trials,
         "sweeps": sweeps,
+        "maxiter": maxiter,
+        "window": window,
         "start": start_name,
         "evaluations": len(path),
         "parameters": names,
