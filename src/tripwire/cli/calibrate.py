@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ._common import EXIT_OK, positive_int, seed_value
-from .backtest import _say, client_for, score_table
+from .backtests import _say, client_for, score_table
 
 
 def _yaml_path(text: str) -> Path:
@@ -34,7 +34,7 @@ def _fraction(text: str) -> float:
 
 def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
     from ..history import load_disputes
-    from ..history.calibrate import calibrate, write_profile
+    from ..history.calibration import calibrate, write_profile
 
     disputes = load_disputes(args.mid, data=args.data)
     if args.limit:

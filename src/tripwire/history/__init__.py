@@ -1,9 +1,9 @@
 """History: real disputes, back-tests, scores and calibration (the model scored against the record).
 
 - :func:`load_disputes` reads MID 5.0 into one row per dispute (:mod:`.disputes`);
-- :func:`backtest` predicts every dispute from the world on its start date (:mod:`.backtest`);
-- :func:`score` and :func:`reliability` score the predictions (:mod:`.score`);
-- :func:`calibrate` fits the global parameters and writes a profile (:mod:`.calibrate`);
+- :func:`backtest` predicts every dispute from the world on its start date (:mod:`.backtests`);
+- :func:`score` and :func:`reliability` score the predictions (:mod:`.scores`);
+- :func:`calibrate` fits the global parameters and writes a profile (:mod:`.calibration`);
 - :func:`base_rates` sets the model's aggregate rates beside the data's (:mod:`.baserates`).
 
 This package never imports ``distributed``: pass a ``client`` and its methods are used.
@@ -18,10 +18,10 @@ _LAZY = {
     "load_disputes": "disputes",
     "Disputes": "disputes",
     "MID_LADDER": "disputes",
-    "backtest": "backtest",
-    "score": "score",
-    "reliability": "score",
-    "calibrate": "calibrate",
+    "backtest": "backtests",
+    "score": "scores",
+    "reliability": "scores",
+    "calibrate": "calibration",
     "base_rates": "baserates",
 }
 __all__ = sorted(_LAZY)

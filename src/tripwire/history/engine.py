@@ -383,7 +383,9 @@ def build_cases(table: pd.DataFrame, data: str | HistoryData, progress=None) -> 
 def run_case(case: Case, values: Mapping[str, float], trials: int, seed: int) -> dict[str, np.ndarray]:
     """The kernel's tallies for one dispute under ``values`` (common random numbers: the same
     ``seed`` gives every dispute and every parameter vector the same streams)."""
-    return run_tallies(case.world_with(values), trials, seed=seed)
+    # one thread, one block: disputes run side by side (a client's workers), not threads within
+    # one small run, whose start-up costs more than the run on a busy machine
+    return run_tallies(case.world_with(values), trials, seed=seed, threads=1, blocks=1)
 
 
 def case_outputs(case: Case, tallies: Mapping[str, np.ndarray], trials: int) -> dict[str, np.ndarray | float]:
@@ -397,7 +399,8 @@ def case_outputs(case: Case, tallies: Mapping[str, np.ndarray], trials: int) -> 
     failed = np.asarray(tallies["treaty_failed"])[real].sum() if real.size else 0
     return {
         "p_level": level_p,
-        "p_reach": level_p[::-1].cumsum()[::-1],
+        # from integer counts, so P(final level >= the first level) is exactly 1
+        "p_reach": np.asarray(tallies["outcome_count"]).sum(axis=1)[::-1].cumsum()[::-1] / trials,
         "p_joiner": float(outcome[:, case.n_orig + 1 :].sum() / trials),
         "p_joiner_war": float(outcome[case.cw.war_level, case.n_orig + 1 :].sum() / trials),
         "honoured": float(honoured) / trials,

@@ -62,13 +62,16 @@ def read_mid(folder: str | Path) -> dict[str, pd.DataFrame]:
             f"MID folder '{folder}' does not exist; expected a folder holding "
             + ", ".join(names[0] for names in MID_FILES.values())
         )
-    out = {}
+    paths = {}
     for key, names in MID_FILES.items():
         path = next((folder / n for n in names if (folder / n).is_file()), None)
         if path is None:
             raise FileNotFoundError(
                 f"MID folder '{folder}' has no MID{key} file; looked for {', '.join(names)}"
             )
+        paths[key] = path
+    out = {}
+    for key, path in paths.items():
         df = _read_table(path, f"MID{key}", MID_COLUMNS[key])
         numeric = [c for c in MID_COLUMNS[key] if c != "stabb"]
         df = _numeric(df, numeric)

@@ -50,9 +50,9 @@ from .._checks import MAX_SEED, check_int
 from .._version import __version__
 from ..errors import DataError
 from . import engine
-from .backtest import _as_disputes, _chunks, _dataset, _record, _resolve_profile
+from .backtests import _as_disputes, _chunks, _dataset, _record, _resolve_profile
 from .disputes import Disputes
-from .score import score
+from .scores import score
 
 __all__ = ["calibrate", "Calibration", "write_profile"]
 

@@ -196,7 +196,7 @@ def score(ds: xr.Dataset, *, train: xr.Dataset | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> import numpy as np, xarray as xr
-    >>> from tripwire.history.score import auc
+    >>> from tripwire.history.scores import auc
     >>> auc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1]))
     0.75
     """
