@@ -265,7 +265,8 @@ def synthetic_disputes(truth: dict, n_per_pair: int = 40) -> Disputes:
         table.loc[case.dispnum, "n_states"] = 2 + len(joined_a) + len(joined_b)
     table["level_index"] = table["level_index"].astype(int)
     empty = pd.DataFrame(columns=["quirk", "disputes", "action"])
-    return Disputes(table, pd.DataFrame(), pd.DataFrame(columns=["dispnum", "reason"]), empty, "synthetic")
+    parts = pd.DataFrame(columns=["dispnum", "ccode", "stabb", "side", "originator", "entry", "hostlev"])
+    return Disputes(table, parts, pd.DataFrame(columns=["dispnum", "reason"]), empty, "synthetic")
 
 
 @pytest.mark.slow
@@ -338,7 +339,7 @@ def test_profile_fills_what_a_world_leaves_out(tmp_path):
         "origins": [{"initiator": "A", "target": "B"}],
     }
     w = tripwire.load_world(world)
-    assert w.ladder.levels == ["threat", "display", "use", "war"] and w.profile == "test"
+    assert w.ladder.levels == ["threat", "display", "use", "war"] and w.profile == str(path)
     assert w.escalation.up == [0.95, 0.72, 0.16]  # before 1945
     assert w.treaties[0].reliability == 0.3 and w.treaties[0].trigger == "war"
     assert w.treaties[1].reliability == 0.9 and w.treaties[1].trigger == "display"  # the file wins

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ._common import EXIT_OK, positive_int, seed_value
-from .backtests import _say, client_for, score_table
+from .backtest import _say, client_for, score_table
 
 
 def _yaml_path(text: str) -> Path:
@@ -65,6 +65,7 @@ def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
             fraction=args.fraction,
             split_seed=args.split_seed,
             sweeps=args.sweeps,
+            maxiter=args.maxiter,
             client=client,
             progress=progress,
         )
@@ -101,6 +102,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fraction", type=_fraction, default=0.8, help="share of disputes fitted on (0.8)")
     p.add_argument("--split-seed", type=seed_value, default=0, help="seed of the random split (0)")
     p.add_argument("--sweeps", type=positive_int, default=1, help="coordinate-descent passes (1)")
+    p.add_argument("--maxiter", type=positive_int, default=8, help="loss evaluations per line search (8)")
     p.add_argument(
         "--workers", type=positive_int, default=None, help="local worker processes (default: one process)"
     )

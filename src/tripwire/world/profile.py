@@ -199,15 +199,37 @@ def escalation_values(profile: Profile, year: int | None) -> dict[str, Any]:
     }
 
 
+def _needs_profile(data: dict) -> bool:
+    """Whether a world dict leaves out any value a profile would fill (a resolved world does not,
+    so it loads without its profile file)."""
+    esc = data.get("escalation") or {}
+    if "ladder" not in data or any(k not in esc for k in ("up", "settle", "deterrence", "misperception")):
+        return True
+    for t in data.get("treaties") or []:
+        if (
+            isinstance(t, dict)
+            and t.get("kind") in _OBLIGATION_GROUP
+            and ("reliability" not in t or "trigger" not in t)
+        ):
+            return True
+    for r in data.get("rivalries") or []:
+        if isinstance(r, dict) and ("hostility" not in r or "trigger" not in r):
+            return True
+    for b in data.get("borders") or []:
+        if isinstance(b, dict) and "joining" not in b:
+            return True
+    return bool(data.get("borders")) and "neighbours" not in data
+
+
 def apply_profile(data: dict, profile: str | Path | dict | Profile | None = None) -> dict:
     """A copy of a world dict with every value it leaves out taken from its profile (the table
     in the module notes). ``profile`` defaults to the dict's own ``profile`` key."""
     source = data.get("profile") if profile is None else profile
-    if source is None:
+    if source is None or not _needs_profile(data):
         return data
     prof = load_profile(source)
     out = copy.deepcopy(data)
-    out["profile"] = prof.name
+    out["profile"] = str(source) if isinstance(source, str | Path) else prof.name
     year = out.get("year")
     if "ladder" not in out:
         out["ladder"] = copy.deepcopy(prof.ladder)
