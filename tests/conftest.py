@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
+
+# One kernel cache for the whole test session, its subprocesses and its dask workers (they inherit
+# the environment): each kernel compiles once per source version, then every process loads it.
+os.environ.setdefault("TRIPWIRE_CACHE_DIR", str(REPO / ".pytest_cache" / "tripwire-kernels"))
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +94,13 @@ def random_world(
     n_treaties: int,
     kinds=("defense", "entente", "offense", "consultation", "neutrality"),
     levels: int = 4,
+    borders: bool = False,
 ) -> dict:
-    """A random world with the given number of states and treaties (for reference comparisons)."""
+    """A random world with the given number of states and treaties (for reference comparisons).
+
+    ``borders=True`` adds borders of every contiguity type (one with its own joining probability
+    and trigger) and origins with several states a side (drawn after everything else, so the rest
+    of the world is the same as without them)."""
     codes = [f"S{k}" for k in range(n_states)]
     ladder = [f"L{k}" for k in range(levels)]
     treaties = []
@@ -108,7 +118,7 @@ def random_world(
             t["guarantors"] = members[:1]
         treaties.append(t)
     pairs = sorted({tuple(sorted(rng.choice(codes, 2, replace=False))) for _ in range(n_states // 2)})
-    return {
+    world = {
         "name": "random",
         "ladder": {"levels": ladder, "war": ladder[levels // 2]},
         "escalation": {
@@ -141,6 +151,20 @@ def random_world(
             {"initiator": codes[2], "target": codes[0], "weight": 0.5},
         ],
     }
+    if borders and n_states >= 4:
+        types = ["land", "sea12", "sea24", "sea150", "sea400"]
+        links = sorted({tuple(sorted(rng.choice(codes, 2, replace=False))) for _ in range(n_states)})
+        world["borders"] = [{"states": list(p), "type": types[k % len(types)]} for k, p in enumerate(links)]
+        world["borders"][0].update(joining=float(rng.uniform(0.2, 0.9)), trigger=int(rng.integers(0, levels)))
+        world["neighbours"] = {
+            "joining": {t: float(rng.uniform(0, 1)) for t in types},
+            "trigger": int(rng.integers(0, levels)),
+        }
+        world["origins"] = [
+            {"initiator": [codes[0], codes[2]], "target": codes[1]},
+            {"initiator": codes[3], "target": [codes[0], codes[1]], "weight": 0.7},
+        ]
+    return world
 
 
 @pytest.fixture(scope="module")

@@ -72,6 +72,12 @@ def edges_of(world) -> dict[str, list[dict]]:
             out[i].append(
                 dict(to=j, kind="OPPOSE", p=r.hostility, trigger=levels.index(r.trigger), treaty=None)
             )
+    for b in world.borders:
+        x, y = b.states
+        p = b.joining if b.joining is not None else getattr(world.neighbours.joining, b.type)
+        trigger = levels.index(b.trigger if b.trigger is not None else world.neighbours.trigger)
+        for i, j in ((x, y), (y, x)):
+            out[i].append(dict(to=j, kind="OPPOSE", p=p, trigger=trigger, treaty=None))
     for code in out:
         out[code].sort(key=lambda e: e["trigger"])  # stable
     return out
@@ -87,15 +93,16 @@ def pledges_of(world) -> dict[str, set[str]]:
     return out
 
 
-def origins_of(world) -> list[tuple[str, str, float]]:
+def origins_of(world) -> list[tuple[list[str], list[str], float]]:
+    """(initiators, targets, weight) of every origin."""
     if world.origins == "rivalries":
         pairs = []
         for r in world.rivalries:
             if r.hostility > 0:
                 x, y = r.states
-                pairs += [(x, y, r.hostility / 2), (y, x, r.hostility / 2)]
+                pairs += [([x], [y], r.hostility / 2), ([y], [x], r.hostility / 2)]
         return pairs
-    return [(o.initiator, o.target, o.weight) for o in world.origins]
+    return [(o.initiators, o.targets, o.weight) for o in world.origins]
 
 
 def run_reference(world, trials: int, draw_factory) -> dict:
@@ -130,15 +137,15 @@ def run_reference(world, trials: int, draw_factory) -> dict:
             if u < acc:
                 o = k
                 break
-        a, b, _ = origins[o]
+        initiators, targets, _ = origins[o]
         m = 1.0
         if sigma > 0:
             u1 = draw() + 2.0**-53  # (r + 1) / 2**53: in (0, 1]
             u2 = draw()
             z = math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2)
             m = math.exp(sigma * z - sigma * sigma / 2)
-        side = {a: 0, b: 1}
-        order = [a, b]
+        side = {**{x: 0 for x in initiators}, **{x: 1 for x in targets}}
+        order = [*initiators, *targets]
         tried: set[tuple[str, int]] = set()
         level, rnd = 0, 0
 
@@ -180,6 +187,7 @@ def run_reference(world, trials: int, draw_factory) -> dict:
                 break
             backing = sum(
                 e["p"] * cap[e["to"]]
+                for b in targets
                 for n, e in enumerate(edges[b])
                 if e["kind"] in ("DEFEND", "ALIGN") and (b, n) not in tried
             )

@@ -17,20 +17,9 @@ from tripwire.world.params import apply_params
 
 @contextlib.contextmanager
 def numba_cache_env(tmp_path_factory):
-    """Workers inherit these: they compile the kernels once into a cache shared by the test session."""
-    cache = tmp_path_factory.getbasetemp() / "numba-cache"
-    cache.mkdir(exist_ok=True)
-    saved = {k: os.environ.get(k) for k in ("TRIPWIRE_NUMBA_CACHE", "NUMBA_CACHE_DIR")}
-    os.environ["TRIPWIRE_NUMBA_CACHE"] = "1"
-    os.environ["NUMBA_CACHE_DIR"] = str(cache)
-    try:
-        yield cache
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    """Workers inherit the session's kernel cache (``TRIPWIRE_CACHE_DIR``, set in conftest.py), so they
+    load the kernels instead of compiling them; this yields that folder."""
+    yield os.environ["TRIPWIRE_CACHE_DIR"]
 
 
 def sweep_points(ds):

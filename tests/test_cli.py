@@ -34,6 +34,7 @@ def test_run_writes_a_result_equal_to_simulate(world_file, tmp_path, suffix, cap
     assert list(opened.level.values) == ["crisis", "clash", "war", "general_war"]
 
 
+@pytest.mark.slow
 def test_run_bundled_scenario_in_a_fresh_process(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "tripwire", "run", "july1914", "--trials", "50000", "--threads", "1"],

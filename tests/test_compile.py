@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 from conftest import small_world
+from tripwire.kernels.encoding import ALIGN, DEFEND, OPPOSE, SIDE_RULE, threshold
 
 import tripwire
-from tripwire.crisis.compile import ALIGN, DEFEND, OPPOSE, SIDE_RULE, compile_world, threshold
+from tripwire.crisis.compile import compile_world
 
 
 def edges(cw):
@@ -112,3 +113,39 @@ def test_policy_knobs_give_effective_hazards():
     np.testing.assert_allclose(cw.settle, 1 - (1 - np.array([0.2, 0.15, 0.1, 0.05])) * 0.8)
     # levels below war (index 2) scaled, at and above unchanged, top has no up hazard
     np.testing.assert_allclose(cw.up, [0.2, 0.175, 0.3, 0.0])
+
+
+def _broken(cw, **changes):
+    """A copy of a compiled world's inputs with some arrays replaced (validation runs on init)."""
+    from dataclasses import fields
+
+    from tripwire.crisis.compile import CompiledWorld
+
+    kwargs = {f.name: getattr(cw, f.name) for f in fields(cw) if f.init}
+    kwargs.update(changes)
+    return CompiledWorld(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (
+            lambda cw: {"edge_dst": np.where(np.arange(cw.n_edges) == 0, 99, cw.edge_dst)},
+            "edge_dst holds indices",
+        ),
+        (lambda cw: {"edge_ptr": cw.edge_ptr[::-1].copy()}, "edge_ptr must start at 0, never decrease"),
+        (lambda cw: {"edge_prob": cw.edge_prob + 1.5}, "edge_prob must be probabilities"),
+        (lambda cw: {"edge_trigger": cw.edge_trigger + 10}, "edge_trigger holds indices"),
+        (lambda cw: {"edge_treaty": cw.edge_treaty + 50}, "edge_treaty holds indices"),
+        (lambda cw: {"pledge_to": cw.pledge_to + 40}, "pledge_to holds indices"),
+        (lambda cw: {"origin_state": cw.origin_state * 0}, "lists a state twice"),
+        (lambda cw: {"origin_n_a": cw.origin_n_a * 0}, "at least one originator on each side"),
+        (lambda cw: {"settle": cw.settle[:-1]}, "settle must be"),
+        (lambda cw: {"max_rounds": -1}, "max_rounds must be in"),
+        (lambda cw: {"capability": -cw.capability}, "capability must be finite"),
+    ],
+)
+def test_invalid_compiled_worlds_are_refused_before_any_kernel(change, message):
+    cw = compile_world(tripwire.World.model_validate(small_world()))
+    with pytest.raises(tripwire.WorldError, match=message):
+        _broken(cw, **change(cw))

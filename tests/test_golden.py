@@ -43,6 +43,9 @@ def golden_worlds() -> dict[str, tripwire.World]:
     worlds["synthetic:random"] = tripwire.World.model_validate(
         random_world(np.random.default_rng(7), 12, 10, levels=5)
     )
+    worlds["synthetic:borders"] = tripwire.World.model_validate(
+        random_world(np.random.default_rng(11), 10, 8, levels=4, borders=True)
+    )
     return worlds
 
 

@@ -13,13 +13,16 @@ K = 4.5  # standard errors allowed per compared probability
 def pure_cascade(n_states, edges, origin=("S0", "S1")):
     """A one-level world whose involvement is reachability in the random live-edge graph.
 
-    ``edges``: (kind, caller, callee, p); kind 'entente' (ALIGN), 'defense' (DEFEND) or
-    'rivalry' (OPPOSE). An edge caller -> callee is a one-way treaty the callee guarantees.
+    ``edges``: (kind, caller, callee, p); kind 'entente' (ALIGN), 'defense' (DEFEND), 'rivalry'
+    or 'border' (OPPOSE, both ways). An edge caller -> callee is a one-way treaty the callee
+    guarantees. ``origin``: (initiator, target), each a code or a list of codes.
     """
-    treaties, rivalries = [], []
+    treaties, rivalries, borders = [], [], []
     for k, (kind, i, j, p) in enumerate(edges):
         if kind == "rivalry":
             rivalries.append({"states": [f"S{i}", f"S{j}"], "hostility": p, "trigger": 0})
+        elif kind == "border":
+            borders.append({"states": [f"S{i}", f"S{j}"], "type": "land", "joining": p})
         else:
             treaties.append(
                 {
@@ -38,6 +41,8 @@ def pure_cascade(n_states, edges, origin=("S0", "S1")):
         "states": [{"code": f"S{k}", "capability": 1.0} for k in range(n_states)],
         "treaties": treaties,
         "rivalries": rivalries,
+        "borders": borders,
+        "neighbours": {"trigger": 0},
         "origins": [{"initiator": origin[0], "target": origin[1]}],
     }
 
@@ -72,10 +77,10 @@ def random_edges(rng, n_states, n_edges, kinds):
     for _ in range(n_edges):
         i, j = rng.choice(n_states, 2, replace=False)
         kind = str(rng.choice(kinds))
-        if kind == "rivalry" and frozenset((i, j)) in rival_pairs:
-            continue  # a rivalry is listed once
-        if kind == "rivalry":
-            rival_pairs.add(frozenset((i, j)))
+        if kind in ("rivalry", "border") and (kind, frozenset((i, j))) in rival_pairs:
+            continue  # a rivalry or a border is listed once
+        if kind in ("rivalry", "border"):
+            rival_pairs.add((kind, frozenset((i, j))))
         edges.append((kind, int(i), int(j), float(rng.choice([rng.uniform(0.05, 0.95), 1.0]))))
     return edges
 
@@ -101,6 +106,27 @@ def test_pure_cascade_align_and_oppose_is_reachability(case):
     p_inv, p_size = exact_involvement(n_states, directed, seeds=(0, 1))
     assert_close(ds.p_involved.values, p_inv, trials, "p_involved")
     assert_close(ds.p_size.values, p_size[2:], trials, "p_size")
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_pure_cascade_with_borders_and_groups_is_reachability(case):
+    """Borders are OPPOSE edges both ways; every originator starts involved: involvement is
+    reachability from all originators (here S0 and S2 against S1)."""
+    rng = np.random.default_rng(50 + case)
+    n_states = int(rng.integers(4, 7))
+    edges = random_edges(rng, n_states, int(rng.integers(5, 11)), ["entente", "border", "rivalry"])
+    directed = []
+    for kind, i, j, p in edges:
+        directed.append((i, j, p))
+        if kind in ("rivalry", "border"):
+            directed.append((j, i, p))
+    trials = 200_000
+    world = pure_cascade(n_states, edges, origin=(["S0", "S2"], "S1"))
+    ds = tripwire.simulate(world, trials, seed=case)
+    p_inv, p_size = exact_involvement(n_states, directed, seeds=(0, 1, 2))
+    assert_close(ds.p_involved.values, p_inv, trials, "p_involved")
+    assert_close(ds.p_size.values, p_size[2:], trials, "p_size")
+    assert float(ds.p_size.sel(size=2)) == 0.0  # three originators: never fewer than three participants
 
 
 @pytest.mark.parametrize("case", range(4))
@@ -134,6 +160,26 @@ def dyad_world(up, settle, cap_a, cap_b, gamma, max_rounds, policy=None):
         "states": [{"code": "A", "capability": cap_a}, {"code": "B", "capability": cap_b}],
         "origins": [{"initiator": "A", "target": "B"}],
     }
+
+
+def test_groups_without_ties_follow_the_chain_of_their_summed_capabilities():
+    """Several originators a side and no edges: the absorbing chain with rho from the sums."""
+    world = dyad_world([0.35, 0.3, 0.3, 0.25], [0.25, 0.2, 0.15, 0.1, 0.05], 0.2, 0.1, 1.0, 30)
+    world["states"] += [{"code": "C", "capability": 0.15}, {"code": "D", "capability": 0.05}]
+    world["origins"] = [{"initiator": ["A", "C"], "target": ["B", "D"]}]
+    trials = 200_000
+    ds = tripwire.simulate(world, trials, seed=3)
+    final, rounds = exact_dyad(
+        world["escalation"]["up"],
+        world["escalation"]["settle"],
+        0.35 / 0.5,
+        1.0,
+        world["escalation"]["max_rounds"],
+    )
+    assert_close(ds.p_level.values, final, trials, "p_level")
+    assert_close(ds.rounds_count.values / trials, rounds, trials, "rounds")
+    assert (ds.involved_count.values == trials).all()
+    assert ds.origin.values.tolist() == ["A+C->B+D"]
 
 
 def exact_dyad(up, settle, rho, gamma, max_rounds):

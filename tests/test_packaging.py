@@ -6,6 +6,7 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from conftest import REPO
 
 import tripwire
@@ -16,6 +17,7 @@ PROBE = (
 )
 
 
+@pytest.mark.slow
 def test_built_wheel_ships_kernels_and_scenarios(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path / "dist")],

@@ -194,3 +194,19 @@ def test_apply_leaves_the_base_world_alone(world):
         world, {"treaty.BC defense.active": False, "escalation.up[0]": 0.1, "state.A.capability": 2.0}
     )
     assert world.resolved() == before
+
+
+def test_border_joining_paths():
+    bordered = tripwire.World.model_validate(
+        small_world(borders=[{"states": ["A", "E"], "type": "land"}, {"states": ["B", "D"], "type": "sea24"}])
+    )
+    assert "neighbours.joining.land" in valid_paths(bordered)
+    assert parse_path("neighbours.joining.sea24", bordered).target == ("neighbours", "sea24")
+    changed = apply_params(bordered, {"neighbours.joining.land": 0.8})
+    assert changed.neighbours.joining.land == 0.8 and changed.neighbours.joining.sea24 == 0.02
+    cw = compile_world(changed)
+    assert sorted(cw.edge_prob[cw.edge_kind == 3].tolist()).count(0.8) == 2  # both directions of A-E
+    with pytest.raises(ParamError, match="unknown contiguity type 'river'; types: land, sea12"):
+        parse_path("neighbours.joining.river", bordered)
+    with pytest.raises(ParamError, match="has no borders"):
+        parse_path("neighbours.joining.land", world=tripwire.World.model_validate(small_world()))

@@ -17,6 +17,7 @@ def worlds(draw):
         n_states=draw(st.integers(3, 10)),
         n_treaties=draw(st.integers(0, 10)),
         levels=draw(st.integers(1, 5)),
+        borders=draw(st.booleans()),
     )
 
 

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from conftest import REPO
 
 README = (REPO / "README.md").read_text()
@@ -40,6 +41,7 @@ def test_python_examples_run(tmp_path, monkeypatch, capsys):
         assert re.search(r"^30 0\.\d+$", out, flags=re.M), out
 
 
+@pytest.mark.slow
 def test_sweeps_doc_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}

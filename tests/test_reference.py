@@ -33,6 +33,15 @@ def test_random_worlds_match_reference_exactly(case):
     compare_exact(world, 600, seed=case)
 
 
+@pytest.mark.parametrize("case", range(6))
+def test_worlds_with_borders_and_groups_match_reference_exactly(case):
+    rng = np.random.default_rng(2000 + case)
+    world = random_world(
+        rng, n_states=int(rng.integers(4, 9)), n_treaties=int(rng.integers(1, 8)), borders=True
+    )
+    compare_exact(world, 600, seed=case)
+
+
 def test_bundled_scenario_matches_reference_exactly():
     world = tripwire.load_world("july1914").model_dump()
     compare_exact(world, 400, seed=3)

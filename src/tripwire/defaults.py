@@ -20,6 +20,14 @@ nonaggression  1.00         (none)                  the crisis model (DESIGN §2
 
 Rivalries default to ``hostility = 0.5`` and trigger at the ladder's ``war`` level.
 
+Borders
+-------
+A border makes each neighbour of a participant a possible joiner against it (one chance per
+border and direction), from the ladder's ``war`` level, with a joining probability by contiguity
+type: ``land 0.05, sea12 0.03, sea24 0.02, sea150 0.01, sea400 0.005``. These are assumptions of
+the right order, not estimates: in MID 5.0 half of all war joiners had no alliance tie to their
+side, and joining falls with distance; a calibrated profile (``tripwire calibrate``) replaces them.
+
 Escalation defaults
 -------------------
 ``up = 0.3`` for every level below the top, ``settle = 0.2`` for every level, ``deterrence = 1``,
@@ -30,7 +38,6 @@ Policy knobs default to 0 (no policy, no defection).
 
 from __future__ import annotations
 
-TREATY_KINDS = ("defense", "offense", "entente", "consultation", "neutrality", "nonaggression")
 PLEDGE_KINDS = ("neutrality", "nonaggression")
 
 RELIABILITY = {
@@ -57,6 +64,11 @@ TRIGGER: dict[str, str | int | None] = {
 
 RIVALRY_HOSTILITY = 0.5
 RIVALRY_TRIGGER = WAR_LEVEL
+
+#: Joining probability of a neighbour against a participant, by contiguity type (COW direct
+#: contiguity: land or river; water of at most 12, 24, 150, 400 miles). See "Borders" above.
+BORDER_JOINING = {"land": 0.05, "sea12": 0.03, "sea24": 0.02, "sea150": 0.01, "sea400": 0.005}
+BORDER_TRIGGER = WAR_LEVEL
 
 LADDER_LEVELS = ("crisis", "militarized", "clash", "war", "general_war")
 LADDER_WAR = "war"

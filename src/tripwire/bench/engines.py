@@ -137,7 +137,7 @@ class CyNetDiffEngine(_Peer):
             raise PeerUnavailable(f"cynetdiff is not installed; {INSTALL_HINT}") from None
         self.model, mapping = networkx_to_ic_model(net.graph, rng=0)
         self.seeds = [[mapping[a], mapping[b]] for a, b in net.seeds]
-        self.inverse = np.array(sorted(mapping, key=mapping.get))
+        self.inverse = np.array(sorted(mapping, key=lambda k: mapping[k]))
         self.name = "cynetdiff"
 
     def _by_origin(self, trials: int, seed: int) -> Iterator[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import platform
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,9 @@ def machine_info() -> dict[str, Any]:
     import numba
 
     from .. import __version__
+    from ..crisis.simulate import max_threads
 
+    usable: int | None
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
@@ -61,7 +63,7 @@ def machine_info() -> dict[str, Any]:
         "machine": platform.machine(),
         "cores": os.cpu_count(),
         "usable_cores": usable,
-        "numba_threads": numba.config.NUMBA_NUM_THREADS,
+        "kernel_threads": max_threads(),
         "memory_gib": mem,
         "platform": platform.platform(),
         "python": platform.python_version(),
@@ -172,7 +174,7 @@ def _si(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _table(title: str, columns: tuple[str, ...], rows, left: tuple[str, ...] = ()):
+def _table(title: str, columns: tuple[str, ...], rows: Iterable[tuple], left: tuple[str, ...] = ()):
     """A rich table: a header of ``columns`` (right-justified except those in ``left``), then ``rows``."""
     from rich.table import Table
 
@@ -231,10 +233,21 @@ def _startup_rows(report: dict) -> Iterator[tuple[str, str]]:
             f = st[f"cached_{phase}"]
             yield what, f"{f['first_call_s']:.2f}"
             yield f"  whole process, {phase} cache", f"{f['process_wall_s']:.2f}"
+    if "run" in st:
+        r = st["run"]
+        if r["before_first_trial_s"]:
+            yield (
+                "tripwire run july1914 again: start to first trial",
+                _median_range(r["before_first_trial_s"]),
+            )
+        yield "tripwire run july1914 again: whole process", _median_range(r["process_wall_s"])
     if "first_call_in_process" in report:
         f = report["first_call_in_process"]
-        how = "loaded from the start-up cache" if f["from_cache"] else "compiled, unless already compiled"
-        yield f"first call in the benchmark process ({how})", f"{f['seconds']:.2f}"
+        yield "first call in the benchmark process (compile or load the cache)", f"{f['seconds']:.2f}"
+
+
+def _median_range(v: dict) -> str:
+    return f"{v['median']:.2f} ({v['min']:.2f}–{v['max']:.2f})"
 
 
 def render(report: dict, console) -> None:
@@ -244,7 +257,7 @@ def render(report: dict, console) -> None:
     m = report["machine"]
     t = Table(title="machine", show_header=False)
     t.add_row("CPU", f"{m['cpu']} ({m['machine']})")
-    t.add_row("cores", f"{m['cores']} ({m['usable_cores']} usable, {m['numba_threads']} numba threads)")
+    t.add_row("cores", f"{m['cores']} ({m['usable_cores']} usable, {m['kernel_threads']} kernel threads)")
     t.add_row("memory", f"{m['memory_gib']} GiB" if m.get("memory_gib") else "?")
     t.add_row("Python / numba / numpy", f"{m['python']} / {m['numba']} / {m['numpy']}")
     t.add_row("tripwire", m["tripwire"])
@@ -257,6 +270,8 @@ def render(report: dict, console) -> None:
     )
     console.print(t)
 
+    columns: tuple[str, ...]
+    rows: Iterator[tuple]
     if report.get("cascade"):
         columns = (
             "network",
@@ -273,7 +288,15 @@ def render(report: dict, console) -> None:
         console.print("* estimated from a sample of cascades (see notes)", style="dim")
 
     if report.get("scenarios"):
-        columns = ("scenario", "states", "edges", "threads", "trials/s", "edge tries/s/core", "participants")
+        columns = (
+            "scenario",
+            "states",
+            "edges",
+            "threads",
+            "trials/s",
+            "edge tries/s/core",
+            "participants",
+        )
         rows = (
             (
                 sc["scenario"] if k == 0 else "",

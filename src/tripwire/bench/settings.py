@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SECTIONS = ("cascade", "scenarios", "scaling", "startup")
-STARTUP_PARTS = ("import", "first_call", "cached")
+STARTUP_PARTS = ("import", "first_call", "cached", "run")
 PEERS = ("cynetdiff", "cynetdiff-batch", "ndlib")
 
 
@@ -40,7 +40,8 @@ class Settings:
     size_sweep
         Bloc-network sizes of the time-against-network-size series (1 thread).
     startup
-        Start-up measurements: ``import``, ``first_call`` (no cache) and ``cached`` (cold, then warm).
+        Start-up measurements: ``import``, ``first_call`` (no cache), ``cached`` (cold, then warm)
+        and ``run`` (a second ``tripwire run july1914`` in a fresh process).
     startup_repeats
         Fresh processes for the ``import`` measurement.
     sections
@@ -98,6 +99,6 @@ QUICK = Settings(
     scaling_trials=(10**4, 10**5, 10**6),
     memory_trials=(10**5, 10**6),
     size_sweep=(64, 200, 1000),
-    startup=("import", "cached"),
+    startup=("import", "cached", "run"),
     startup_repeats=2,
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from dataclasses import asdict
@@ -16,16 +15,14 @@ from .sections import _thread_scaling, cascade_section, scaling_section, scenari
 from .settings import FULL, Settings
 from .timing import Log, _load, _quiet
 
-_CACHE_ENV = ("TRIPWIRE_NUMBA_CACHE", "NUMBA_CACHE_DIR")
 
-
-def run_suite(settings: Settings = FULL, *, log: Log = _quiet, reuse_cache: bool = False) -> dict[str, Any]:
+def run_suite(settings: Settings = FULL, *, log: Log = _quiet) -> dict[str, Any]:
     """Run the sections of ``settings`` and return the report (a JSON-ready dict).
 
     Sections run in the order ``startup, cascade, scenarios, scaling`` (start-up first, so that its
     *cold* cache is really empty); the kernel is compiled once in this process before the timed
-    sections. The fresh processes of the start-up and memory measurements share a temporary numba
-    cache, removed at the end.
+    sections (or loaded from the kernel cache). The fresh processes of the start-up and memory
+    measurements share a temporary kernel cache, removed at the end.
 
     Parameters
     ----------
@@ -33,11 +30,6 @@ def run_suite(settings: Settings = FULL, *, log: Log = _quiet, reuse_cache: bool
         What to measure (:data:`FULL`, :data:`QUICK` or your own :class:`Settings`).
     log
         Called with a short line before each measurement.
-    reuse_cache
-        When numba is not imported yet in this process, load the kernel in this process from the
-        cache the start-up section wrote instead of compiling it again (the machine code is the
-        same). Meant for a process that ends with the suite (``tripwire bench``): numba keeps the
-        cache settings for the rest of the process.
 
     Examples
     --------
@@ -59,44 +51,32 @@ def run_suite(settings: Settings = FULL, *, log: Log = _quiet, reuse_cache: bool
         "skipped": [],
         "notes": [],
     }
-    saved_env = {k: os.environ.get(k) for k in _CACHE_ENV}
     with tempfile.TemporaryDirectory(prefix="tripwire-bench-") as root:
-        cache = os.path.join(root, "numba-cache")
+        cache = os.path.join(root, "kernel-cache")
         os.mkdir(cache)
-        try:
-            if "startup" in settings.sections:
-                t0 = time.perf_counter()
-                report["load"]["startup"] = _load()
-                report["startup"] = startup_section(settings, cache, log)
-                report["section_s"]["startup"] = time.perf_counter() - t0
-            from_cache = bool(reuse_cache and "numba" not in sys.modules and os.listdir(cache))
-            if from_cache:
-                os.environ["TRIPWIRE_NUMBA_CACHE"] = "1"
-                os.environ["NUMBA_CACHE_DIR"] = cache
-            report["machine"] = machine_info()
-            from ..crisis.compile import compile_world
+        if "startup" in settings.sections:
+            t0 = time.perf_counter()
+            report["load"]["startup"] = _load()
+            report["startup"] = startup_section(settings, cache, log)
+            report["section_s"]["startup"] = time.perf_counter() - t0
+        report["machine"] = machine_info()
+        from ..crisis.compile import compile_world
 
-            warm = TripwireEngine(compile_world(network_world("blocs", 16)), 1).warm_up()
-            report["first_call_in_process"] = {"seconds": warm, "from_cache": from_cache}
-            for section in ("cascade", "scenarios", "scaling"):
-                if section not in settings.sections:
-                    continue
-                t0 = time.perf_counter()
-                report["load"][section] = _load()
-                log(f"[{section}] load average {report['load'][section]}")
-                if section == "cascade":
-                    report["cascade"] = cascade_section(settings, log, report["skipped"])
-                elif section == "scenarios":
-                    report["scenarios"] = scenario_section(settings, log, report["skipped"])
-                else:
-                    report["scaling"] = scaling_section(settings, cache, log)
-                report["section_s"][section] = time.perf_counter() - t0
-        finally:
-            for key, value in saved_env.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        warm = TripwireEngine(compile_world(network_world("blocs", 16)), 1).warm_up()
+        report["first_call_in_process"] = {"seconds": warm}
+        for section in ("cascade", "scenarios", "scaling"):
+            if section not in settings.sections:
+                continue
+            t0 = time.perf_counter()
+            report["load"][section] = _load()
+            log(f"[{section}] load average {report['load'][section]}")
+            if section == "cascade":
+                report["cascade"] = cascade_section(settings, log, report["skipped"])
+            elif section == "scenarios":
+                report["scenarios"] = scenario_section(settings, log, report["skipped"])
+            else:
+                report["scaling"] = scaling_section(settings, cache, log)
+            report["section_s"][section] = time.perf_counter() - t0
     if "scaling" in report:
         report["scaling"]["threads"] = _thread_scaling(report)
     report["load"]["end"] = _load()

@@ -43,6 +43,7 @@ def _timed(engine, trials: int, seeds: list[int]) -> tuple[list[float], SizeStat
         seconds.append(time.perf_counter() - t0)
         tries.append(result.edge_tries)
         pooled = result.sizes if pooled is None else pooled.merge(result.sizes)
+    assert pooled is not None, "at least one seed"
     return seconds, pooled, tries
 
 
@@ -60,9 +61,9 @@ def _measure(
 
 
 def _available_threads(settings: Settings) -> list[int]:
-    import numba
+    from ..crisis.simulate import max_threads
 
-    return sorted({t for t in settings.threads if 1 <= t <= numba.config.NUMBA_NUM_THREADS})
+    return sorted({t for t in settings.threads if 1 <= t <= max_threads()})
 
 
 def _load() -> list[float]:

@@ -46,7 +46,7 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
         f"{settings.repeats} repeats of about {settings.target_s:g} s each",
         highlight=False,
     )
-    report = bench.run_suite(settings, log=log, reuse_cache=True)
+    report = bench.run_suite(settings, log=log)
     bench.render(report, console)
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n")

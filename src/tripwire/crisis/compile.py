@@ -1,35 +1,53 @@
-"""Compile a world to the flat arrays the kernel reads (DESIGN.md §2.2). Pure numpy.
+"""Compile a world to the flat arrays the kernels read (the encoding of
+:mod:`tripwire.kernels.encoding`). Pure numpy.
 
 Edges are stored CSR by caller: the edges of caller ``i`` are ``edge_ptr[i]:edge_ptr[i+1]``, and an
-edge ``i -> j`` means *j owes i*: when ``i`` takes part and the edge applies to ``i``'s side, ``j``
-may join. Within a caller, edges are sorted by trigger level (stable: treaties in file order, then
-rivalries), which is the documented draw order.
+edge ``i -> j`` means *j may join when i takes part*. Within a caller, edges are sorted by trigger
+level (stable: treaties in file order, then rivalries, then borders), which is the documented draw
+order.
 
 A treaty with guarantors yields edges only toward the guarantors (each guarantor owes every other
 member); neutrality and non-aggression treaties yield *pledges* instead of edges: ``pledge_to``
-row ``j`` lists the states ``j`` has pledged not to oppose.
+row ``j`` lists the states ``j`` has pledged not to oppose. Rivalries and borders yield OPPOSE
+edges in both directions. An origin lists its originators, initiator side first.
+
+:meth:`CompiledWorld.check` refuses arrays the kernels cannot run safely (an index out of range,
+pointers that go backwards, a threshold out of range): the kernels assume valid input and would
+otherwise read outside their arrays.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import WorldError
+from ..kernels.encoding import (
+    ABSENT,
+    ALIGN,
+    ASSIST,
+    DEFEND,
+    OPPOSE,
+    SIDE_RULE,
+    WORLD_FIELDS,
+    threshold,
+)
 from ..world.model import World
 
-DEFEND, ASSIST, ALIGN, OPPOSE = 0, 1, 2, 3  # kernel edge kinds; must match kernels/cascade.py
-EDGE_KINDS = ("DEFEND", "ASSIST", "ALIGN", "OPPOSE")
-KIND_OF_TREATY = {"defense": DEFEND, "offense": ASSIST, "entente": ALIGN, "consultation": ALIGN}
-#: Side rule per kernel kind: bit s = applies when the caller is on side s (0 initiator, 1 target);
-#: bit 2 = the callee joins the opposing side (see kernels/cascade.py).
-SIDE_RULE = np.array([0b010, 0b001, 0b011, 0b111], dtype=np.int8)
-TWO53 = 2**53
+__all__ = ["CompiledWorld", "compile_world", "backing_suffix"]
+
+_KIND_OF_TREATY = {"defense": DEFEND, "offense": ASSIST, "entente": ALIGN, "consultation": ALIGN}
 
 
-def threshold(p: np.ndarray | float) -> np.ndarray:
-    """``ceil(p * 2**53)``: ``u < p`` is then ``r53 < threshold`` on integers (see kernels/rng.py)."""
-    return np.ceil(np.asarray(p, dtype=np.float64) * TWO53).astype(np.int64)
+def backing_suffix(edge_ptr: np.ndarray, backing: np.ndarray) -> np.ndarray:
+    """Per caller row, the suffix sums of ``backing`` (``out[e] = sum(backing[e:row_end])``)."""
+    out = np.zeros_like(backing)
+    for i in range(edge_ptr.size - 1):
+        lo, hi = edge_ptr[i], edge_ptr[i + 1]
+        if hi > lo:
+            out[lo:hi] = np.cumsum(backing[lo:hi][::-1])[::-1]
+    return out
 
 
 @dataclass(frozen=True)
@@ -47,11 +65,13 @@ class CompiledWorld:
     edge_kind: np.ndarray  # int8[edge]
     edge_prob: np.ndarray  # float64[edge]
     edge_trigger: np.ndarray  # int32[edge]
-    edge_treaty: np.ndarray  # int32[edge], -1 for rivalry edges
+    edge_treaty: np.ndarray  # int32[edge], -1 for rivalry and border edges
     pledge_ptr: np.ndarray  # int64[state + 1]
     pledge_to: np.ndarray  # int32[pledge]
-    origin_a: np.ndarray  # int32[origin]
-    origin_b: np.ndarray  # int32[origin]
+    pledge_treaty: np.ndarray  # int32[pledge]
+    origin_ptr: np.ndarray  # int64[origin + 1]
+    origin_state: np.ndarray  # int32[originator], initiator side first
+    origin_n_a: np.ndarray  # int32[origin]
     origin_weight: np.ndarray  # float64[origin], sums to 1
     up: np.ndarray  # float64[level], effective (policies applied); 0 at the top
     settle: np.ndarray  # float64[level], effective
@@ -59,15 +79,15 @@ class CompiledWorld:
     sigma: float  # effective misperception
     defection: float
     max_rounds: int
-    edge_thresh: np.ndarray = field(init=False)
+    edge_thresh: np.ndarray = field(init=False)  # int64[edge]
     edge_rule: np.ndarray = field(init=False)  # int8[edge], SIDE_RULE of the edge's kind
-    level_end: np.ndarray = field(
-        init=False
-    )  # int64[state, level]: end of the caller's edges with trigger <= level
-    backing_from: np.ndarray = field(init=False)
-    origin_cum: np.ndarray = field(init=False)
+    level_end: np.ndarray = field(init=False)  # int64[state, level]: end of the edges with trigger <= level
+    backing_from: np.ndarray = field(init=False)  # float64[edge]
+    pledge_on: np.ndarray = field(init=False)  # int8[pledge]
+    origin_cum: np.ndarray = field(init=False)  # float64[origin]
 
     def __post_init__(self) -> None:
+        self.check()
         set_ = object.__setattr__
         set_(self, "edge_thresh", threshold(self.edge_prob))
         set_(self, "edge_rule", SIDE_RULE[self.edge_kind])
@@ -78,22 +98,108 @@ class CompiledWorld:
                 caller[self.edge_trigger <= lv], minlength=len(self.codes)
             )
         set_(self, "level_end", level_end)
-        # backing_from[e]: sum of p * cap(dst) over the DEFEND/ALIGN edges e' >= e of e's row
-        backing = np.where(
-            (self.edge_kind == DEFEND) | (self.edge_kind == ALIGN),
-            self.edge_prob * self.capability[self.edge_dst],
-            0.0,
-        )
-        suffix = np.zeros_like(backing)
-        for i in range(len(self.codes)):
-            lo, hi = self.edge_ptr[i], self.edge_ptr[i + 1]
-            if hi > lo:
-                suffix[lo:hi] = np.cumsum(backing[lo:hi][::-1])[::-1]
-        set_(self, "backing_from", suffix)
+        set_(self, "backing_from", backing_suffix(self.edge_ptr, self._backing(self.edge_prob)))
+        set_(self, "pledge_on", np.ones(self.pledge_to.size, dtype=np.int8))
         cum = np.cumsum(self.origin_weight)
         cum[-1] = 1.0
         set_(self, "origin_cum", cum)
 
+    def _backing(self, prob: np.ndarray) -> np.ndarray:
+        """``p * cap(dst)`` for DEFEND and ALIGN edges, 0 for the others."""
+        mask = (self.edge_kind == DEFEND) | (self.edge_kind == ALIGN)
+        return np.where(mask, prob * self.capability[self.edge_dst], 0.0)
+
+    # -- checks ------------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Refuse arrays the kernels cannot run: :class:`~tripwire.WorldError` listing each problem."""
+        problems: list[str] = []
+        n, n_levels = len(self.codes), len(self.levels)
+
+        def pointers(name: str, ptr: np.ndarray, size: int, length: int) -> None:
+            ptr = np.asarray(ptr)
+            if ptr.shape != (length,):
+                problems.append(f"{name} has shape {ptr.shape}; expected ({length},)")
+            elif ptr.size and (ptr[0] != 0 or ptr[-1] != size or (np.diff(ptr) < 0).any()):
+                problems.append(
+                    f"{name} must start at 0, never decrease and end at {size}; saw {ptr[:3].tolist()} ... "
+                    f"{ptr[-3:].tolist()}"
+                )
+
+        def indices(name: str, values: np.ndarray, hi: int, lo: int = 0) -> None:
+            values = np.asarray(values)
+            if values.size and (values.min() < lo or values.max() >= hi):
+                problems.append(
+                    f"{name} holds indices in [{values.min()}, {values.max()}]; expected [{lo}, {hi})"
+                )
+
+        n_edges = int(np.asarray(self.edge_dst).size)
+        if np.asarray(self.capability).shape != (n,):
+            problems.append(f"capability has shape {np.asarray(self.capability).shape}; expected ({n},)")
+        elif not np.isfinite(self.capability).all() or (self.capability < 0).any():
+            problems.append("capability must be finite and >= 0")
+        pointers("edge_ptr", self.edge_ptr, n_edges, n + 1)
+        for name in ("edge_kind", "edge_prob", "edge_trigger", "edge_treaty"):
+            if np.asarray(getattr(self, name)).shape != (n_edges,):
+                problems.append(
+                    f"{name} has {np.asarray(getattr(self, name)).size} entries; expected {n_edges}"
+                )
+        indices("edge_dst", self.edge_dst, n)
+        indices("edge_kind", self.edge_kind, len(SIDE_RULE))
+        indices("edge_trigger", self.edge_trigger, n_levels)
+        indices("edge_treaty", self.edge_treaty, len(self.treaties), lo=-1)
+        prob = np.asarray(self.edge_prob, dtype=np.float64)
+        if prob.size and (not np.isfinite(prob).all() or prob.min() < 0 or prob.max() > 1):
+            problems.append("edge_prob must be probabilities in [0, 1]")
+        if not problems and n_edges:
+            caller = np.repeat(np.arange(n), np.diff(self.edge_ptr))
+            order = np.lexsort((self.edge_trigger, caller))
+            if (order != np.arange(n_edges)).any():
+                problems.append("edges must be sorted by caller, then by trigger level")
+        pointers("pledge_ptr", self.pledge_ptr, int(np.asarray(self.pledge_to).size), n + 1)
+        indices("pledge_to", self.pledge_to, n)
+        indices("pledge_treaty", self.pledge_treaty, len(self.treaties))
+        n_origins = len(self.origins)
+        pointers("origin_ptr", self.origin_ptr, int(np.asarray(self.origin_state).size), n_origins + 1)
+        indices("origin_state", self.origin_state, n)
+        if n_origins == 0:
+            problems.append("a world needs at least one origin")
+        elif not problems:
+            sizes = np.diff(self.origin_ptr)
+            n_a = np.asarray(self.origin_n_a)
+            if n_a.shape != (n_origins,) or (n_a < 1).any() or (n_a >= sizes).any():
+                problems.append("every origin needs at least one originator on each side (origin_n_a)")
+            for o in range(n_origins):
+                members = self.origin_state[self.origin_ptr[o] : self.origin_ptr[o + 1]]
+                if np.unique(members).size != members.size:
+                    problems.append(f"origin {self.origins[o]} lists a state twice")
+        weight = np.asarray(self.origin_weight, dtype=np.float64)
+        if weight.shape != (n_origins,) or not np.isfinite(weight).all() or (weight < 0).any():
+            problems.append("origin_weight must be finite and >= 0, one per origin")
+        elif n_origins and not np.isclose(weight.sum(), 1.0):
+            problems.append(f"origin_weight must sum to 1, saw {weight.sum()}")
+        for name, want in (("up", n_levels), ("settle", n_levels)):
+            values = np.asarray(getattr(self, name), dtype=np.float64)
+            if (
+                values.shape != (want,)
+                or not np.isfinite(values).all()
+                or (values < 0).any()
+                or (values > 1).any()
+            ):
+                problems.append(f"{name} must be {want} probabilities in [0, 1]")
+        if not 0 <= self.war_level < max(n_levels, 1):
+            problems.append(f"war_level {self.war_level} is outside the ladder (0..{n_levels - 1})")
+        for name in ("deterrence", "sigma"):
+            value = getattr(self, name)
+            if not np.isfinite(value) or value < 0:
+                problems.append(f"{name} must be finite and >= 0, saw {value}")
+        if not 0 <= self.defection <= 1:
+            problems.append(f"defection must be in [0, 1], saw {self.defection}")
+        if not 0 <= self.max_rounds <= 100_000:
+            problems.append(f"max_rounds must be in [0, 100000], saw {self.max_rounds}")
+        if problems:
+            raise WorldError("compiled world: " + "; ".join(problems))
+
+    # -- sizes and kernel input ----------------------------------------------------------------------
     @property
     def n_states(self) -> int:
         return len(self.codes)
@@ -103,20 +209,44 @@ class CompiledWorld:
         return int(self.edge_dst.size)
 
     @property
+    def origin_a(self) -> np.ndarray:
+        """The initiator of each origin (worlds whose origins have one state a side)."""
+        return self._single_side(0)
+
+    @property
+    def origin_b(self) -> np.ndarray:
+        """The target of each origin (worlds whose origins have one state a side)."""
+        return self._single_side(1)
+
+    def _single_side(self, side: int) -> np.ndarray:
+        if (np.diff(self.origin_ptr) != 2).any():
+            raise WorldError(
+                "this world has origins with several states a side; use origin_ptr and origin_state"
+            )
+        return self.origin_state[side::2]
+
+    @property
     def tally_shape(self) -> tuple[int, int, int, int, int]:
         """Sizes of the kernel's tallies: (states, levels, origins, treaties, rounds)."""
         return (self.n_states, len(self.levels), len(self.origins), len(self.treaties), self.max_rounds + 1)
 
-    def kernel_inputs(self) -> dict:
-        """Every array and scalar of the compiled world by name, plus the integer defection
-        threshold; ``tripwire.kernels.cascade.WORLD_FIELDS`` picks the kernel's inputs in order."""
-        inputs = {f.name: getattr(self, f.name) for f in fields(self)}
-        inputs["defection_thresh"] = int(threshold(self.defection))
-        return inputs
+    def kernel_world(self) -> tuple:
+        """The tuple of :data:`tripwire.kernels.encoding.WORLD_FIELDS` the kernels take."""
+        values = {"defection_thresh": int(threshold(self.defection))}
+        return tuple(values[name] if name in values else getattr(self, name) for name in WORLD_FIELDS)
+
+    def without_treaties(self, removed: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Edge thresholds, backing and pledges in force of the world without the given treaties
+        (their edges absent), for kernels that run variants on the same structure."""
+        gone = np.isin(self.edge_treaty, removed)
+        thresh = np.where(gone, ABSENT, self.edge_thresh)
+        backing = backing_suffix(self.edge_ptr, np.where(gone, 0.0, self._backing(self.edge_prob)))
+        pledge_on = (~np.isin(self.pledge_treaty, removed)).astype(np.int8)
+        return thresh, backing, pledge_on
 
 
 def compile_world(world: World) -> CompiledWorld:
-    """Compile a validated :class:`~tripwire.world.model.World` to flat arrays.
+    """Compile a validated :class:`~tripwire.World` to flat arrays.
 
     Examples
     --------
@@ -130,8 +260,24 @@ def compile_world(world: World) -> CompiledWorld:
     levels = list(world.ladder.levels)
     level_of = {name: k for k, name in enumerate(levels)}
 
-    src, dst, kind, prob, trig, tid = [], [], [], [], [], []
-    pledger, pledgee = [], []
+    src: list[int] = []
+    dst: list[int] = []
+    kind: list[int] = []
+    prob: list[float] = []
+    trig: list[int] = []
+    tid: list[int] = []
+    pledger: list[int] = []
+    pledgee: list[int] = []
+    pledge_tid: list[int] = []
+
+    def edge(i: int, j: int, k: int, p: float, level: str | int | None, treaty: int) -> None:
+        src.append(i)
+        dst.append(j)
+        kind.append(k)
+        prob.append(p)
+        trig.append(level_of[str(level)])
+        tid.append(treaty)
+
     for k, t in enumerate(world.treaties):
         owing = t.guarantors if t.guarantors is not None else t.members
         for g in owing:
@@ -141,47 +287,54 @@ def compile_world(world: World) -> CompiledWorld:
                 if t.is_pledge:
                     pledger.append(index[g])
                     pledgee.append(index[m])
+                    pledge_tid.append(k)
                 else:
-                    src.append(index[m])
-                    dst.append(index[g])
-                    kind.append(KIND_OF_TREATY[t.kind])
-                    prob.append(t.reliability)
-                    trig.append(level_of[t.trigger])
-                    tid.append(k)
+                    edge(
+                        index[m], index[g], _KIND_OF_TREATY[t.kind], float(t.reliability or 0.0), t.trigger, k
+                    )
     for r in world.rivalries:
         x, y = (index[c] for c in r.states)
         for i, j in ((x, y), (y, x)):
-            src.append(i)
-            dst.append(j)
-            kind.append(OPPOSE)
-            prob.append(r.hostility)
-            trig.append(level_of[r.trigger])
-            tid.append(-1)
+            edge(i, j, OPPOSE, r.hostility, r.trigger, -1)
+    if world.borders:
+        rules = world.neighbours
+        assert rules is not None  # filled by validation when borders are given
+        for b in world.borders:
+            x, y = (index[c] for c in b.states)
+            p = b.joining if b.joining is not None else getattr(rules.joining, b.type)
+            level = b.trigger if b.trigger is not None else rules.trigger
+            for i, j in ((x, y), (y, x)):
+                edge(i, j, OPPOSE, p, level, -1)
 
     n = len(codes)
     # sort by (caller, trigger), stable: file order breaks ties
-    order = np.lexsort((np.asarray(trig, dtype=np.int64), np.asarray(src, dtype=np.int64))) if src else []
+    order = np.lexsort((np.asarray(trig, dtype=np.int64), np.asarray(src, dtype=np.int64)))
     edge_ptr = np.zeros(n + 1, dtype=np.int64)
-    if src:
-        edge_ptr[1:] = np.cumsum(np.bincount(np.asarray(src), minlength=n))
+    edge_ptr[1:] = np.cumsum(np.bincount(np.asarray(src, dtype=np.int64), minlength=n))
     pledge_ptr = np.zeros(n + 1, dtype=np.int64)
     p_order = np.argsort(np.asarray(pledger, dtype=np.int64), kind="stable")
-    if pledger:
-        pledge_ptr[1:] = np.cumsum(np.bincount(np.asarray(pledger), minlength=n))
+    pledge_ptr[1:] = np.cumsum(np.bincount(np.asarray(pledger, dtype=np.int64), minlength=n))
 
     def take(values: list, dtype) -> np.ndarray:
-        return np.asarray(values, dtype=dtype)[order] if src else np.zeros(0, dtype=dtype)
+        return np.asarray(values, dtype=dtype)[order]
 
+    # origins: (initiators, targets, weight)
     if world.origins == "rivalries":
         pairs = [
-            (index[r.states[0]], index[r.states[1]], r.hostility / 2)
+            ([index[r.states[0]]], [index[r.states[1]]], r.hostility / 2)
             for r in world.rivalries
             if r.hostility > 0
         ]
-        pairs = [p for a, b, w in pairs for p in ((a, b, w), (b, a, w))]
+        origins = [p for a, b, w in pairs for p in ((a, b, w), (b, a, w))]
+        labels = [f"{codes[a[0]]}->{codes[b[0]]}" for a, b, _ in origins]
     else:
-        pairs = [(index[o.initiator], index[o.target], o.weight) for o in world.origins]
-    weights = np.array([w for _, _, w in pairs], dtype=np.float64)
+        origins = [
+            ([index[c] for c in o.initiators], [index[c] for c in o.targets], o.weight) for o in world.origins
+        ]
+        labels = [o.label for o in world.origins]
+    weights = np.array([w for _, _, w in origins], dtype=np.float64)
+    origin_ptr = np.zeros(len(origins) + 1, dtype=np.int64)
+    origin_ptr[1:] = np.cumsum([len(a) + len(b) for a, b, _ in origins])
 
     esc, pol = world.escalation, world.policy
     n_levels = len(levels)
@@ -195,7 +348,7 @@ def compile_world(world: World) -> CompiledWorld:
         codes=codes,
         levels=levels,
         treaties=[t.name for t in world.treaties],
-        origins=[f"{codes[a]}->{codes[b]}" for a, b, _ in pairs],
+        origins=labels,
         war_level=war_level,
         capability=np.array([s.capability for s in world.states], dtype=np.float64),
         edge_ptr=edge_ptr,
@@ -206,8 +359,10 @@ def compile_world(world: World) -> CompiledWorld:
         edge_treaty=take(tid, np.int32),
         pledge_ptr=pledge_ptr,
         pledge_to=np.asarray(pledgee, dtype=np.int32)[p_order],
-        origin_a=np.array([a for a, _, _ in pairs], dtype=np.int32),
-        origin_b=np.array([b for _, b, _ in pairs], dtype=np.int32),
+        pledge_treaty=np.asarray(pledge_tid, dtype=np.int32)[p_order],
+        origin_ptr=origin_ptr,
+        origin_state=np.asarray([s for a, b, _ in origins for s in (*a, *b)], dtype=np.int32),
+        origin_n_a=np.asarray([len(a) for a, _, _ in origins], dtype=np.int32),
         origin_weight=weights / weights.sum(),
         up=up,
         settle=settle,

@@ -1,66 +1,27 @@
 """The output schema (DESIGN.md §3): tallies as a labelled ``xarray.Dataset``, derived probabilities
 with standard errors, and a plain-data summary for reports.
 
-Every variable is declared once in :data:`VARIABLES` with its doc string, which is copied into its
-``attrs["description"]``. :func:`derive` works on any dataset with these tallies, including a sweep
-whose dimensions stand in front.
+Every variable is declared once in :mod:`tripwire.crisis.variables` with its doc string, which is
+copied into its ``attrs["description"]``. :func:`derive` works on any dataset with these tallies,
+including a sweep whose dimensions stand in front.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from .._version import __version__
-
-SIDES = ("initiator", "target")
-
-#: name -> (dims, description). Tallies first, then the derived variables.
-VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
-    "trials": ((), "trials run"),
-    "outcome_count": (("level", "size"), "trials by final level and number of participants"),
-    "involved_count": (("state",), "trials in which the state participated"),
-    "war_count": (
-        ("state",),
-        "trials in which the state participated and the final level was at or above war",
-    ),
-    "side_count": (("state", "side"), "trials in which the state participated, by side"),
-    "origin_level_count": (("origin", "level"), "trials by crisis origin and final level"),
-    "treaty_honoured": (("treaty",), "obligation edges of the treaty that fired"),
-    "treaty_failed": (("treaty",), "obligation edges of the treaty tried with a draw that did not fire"),
-    "rounds_count": (("round",), "trials by number of escalation steps before the crisis ended"),
-    "edge_tries": ((), "obligation and rivalry edges tried, summed over trials (a work measure)"),
-    # derived
-    "p_level": (("level",), "P(final level = l)"),
-    "p_exceed": (("level",), "P(final level >= l)"),
-    "p_size": (("size",), "P(number of participants = n)"),
-    "p_involved": (("state",), "P(state participates)"),
-    "p_war": (("state",), "P(state participates and the final level is at or above war)"),
-    "p_side": (("state", "side"), "P(state participates on this side)"),
-    "p_origin_level": (("origin", "level"), "P(final level = l | the crisis started at this origin)"),
-    "expected_participants": ((), "expected number of participants"),
-    "treaty_honoured_rate": (
-        ("treaty",),
-        "honoured / (honoured + failed) obligation edges (NaN if never tried)",
-    ),
-}
-TALLIES = [k for k in VARIABLES if not k.startswith(("p_", "expected", "treaty_honoured_rate"))]
-PROPORTIONS = {  # derived proportion -> (tally, denominator name)
-    "p_level": "outcome_count",
-    "p_exceed": "outcome_count",
-    "p_size": "outcome_count",
-    "p_involved": "involved_count",
-    "p_war": "war_count",
-    "p_side": "side_count",
-}
+from ..kernels.encoding import SIDES
+from .variables import STANDARD_ERRORS, TALLIES, VARIABLES
 
 
 def _describe(ds: xr.Dataset) -> xr.Dataset:
     for name, var in ds.data_vars.items():
         if name in VARIABLES:
-            var.attrs["description"] = VARIABLES[name][1]
-        elif name.endswith("_se") and name[:-3] in VARIABLES:
-            var.attrs["description"] = "standard error of " + name[:-3]
+            var.attrs["description"] = VARIABLES[name].description
     return ds
 
 
@@ -93,7 +54,7 @@ def run_layout(cw, world, *, seed: int, trials: int) -> tuple[dict, dict]:
 
 def make_dataset(cw, world, tallies: dict[str, np.ndarray], *, seed: int, trials: int) -> xr.Dataset:
     """Label the kernel's tallies with the world's coordinates and add the derived variables."""
-    data = dict(tallies)
+    data: dict[str, Any] = dict(tallies)
     data["outcome_count"] = data["outcome_count"][:, 2:]
     data["trials"] = np.int64(trials)
     coords, attrs = run_layout(cw, world, seed=seed, trials=trials)
@@ -109,7 +70,7 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
     out = ds.copy()
     level_count = ds["outcome_count"].sum("size")
     reverse = slice(None, None, -1)
-    derived = {
+    proportions = {
         "p_level": level_count / n,
         # from integer counts, so P(final level >= lowest) is exactly 1
         "p_exceed": level_count.isel(level=reverse).cumsum("level").isel(level=reverse) / n,
@@ -118,7 +79,8 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
         "p_war": ds["war_count"] / n,
         "p_side": ds["side_count"] / n,
     }
-    for name, p in derived.items():
+    for name in STANDARD_ERRORS:
+        p = proportions[name]
         out[name] = p
         out[name + "_se"] = np.sqrt(p * (1 - p) / n)
     per_origin = ds["origin_level_count"].sum("level")

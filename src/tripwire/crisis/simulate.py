@@ -3,35 +3,78 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import numba
 import numpy as np
-import xarray as xr
 
 from .._checks import MAX_SEED, check_int
-from ..kernels.cascade import WORLD_FIELDS, run_trials
+from ..errors import ParamError
+from ..kernels.encoding import CRITICALITY_FIELDS, ENTANGLE_FIELDS, TALLY_NAMES
 from ..world.model import World, load_world
 from .compile import CompiledWorld, compile_world
-from .results import make_dataset
 
-__all__ = ["simulate", "run_tallies", "TALLY_NAMES"]
+if TYPE_CHECKING:
+    import xarray as xr
 
-#: Names of the tallies ``run_trials`` returns, in order.
-TALLY_NAMES = (
-    "outcome_count",
-    "involved_count",
-    "war_count",
-    "side_count",
-    "origin_level_count",
-    "treaty_honoured",
-    "treaty_failed",
-    "rounds_count",
-    "edge_tries",
-)
+__all__ = ["simulate", "run_tallies", "entangle_tallies", "criticality_tallies", "warm_kernels"]
+
 #: Trials per kernel call when reporting progress.
 PROGRESS_CHUNK = 1 << 20
+
+
+def max_threads() -> int:
+    """Threads the kernels may use: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _run_blocks(work: Callable[[int], Any], n_blocks: int, threads: int) -> list[Any]:
+    """``work(0) .. work(n_blocks - 1)`` on ``threads`` threads (the kernels release the GIL)."""
+    if threads == 1 or n_blocks == 1:
+        return [work(b) for b in range(n_blocks)]
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tripwire-kernel") as pool:
+        return list(pool.map(work, range(n_blocks)))
+
+
+def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ...]:
+    """Zeroed arrays of ``TALLY_FIELDS`` for one block (sizes 0..n_states, tries as one value)."""
+    n_states, n_levels, n_origins, n_treaties, n_rounds = shape
+    return (
+        np.zeros((n_levels, n_states + 1), dtype=np.int64),
+        np.zeros(n_states, dtype=np.int64),
+        np.zeros(n_states, dtype=np.int64),
+        np.zeros((n_states, 2), dtype=np.int64),
+        np.zeros((n_origins, n_levels), dtype=np.int64),
+        np.zeros(n_treaties, dtype=np.int64),
+        np.zeros(n_treaties, dtype=np.int64),
+        np.zeros(n_rounds, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+    )
+
+
+def warm_kernels() -> float:
+    """Compile the crisis kernel, or load it from the on-disk cache, and return the seconds it took.
+
+    Call it in a driver process before starting worker processes: they then load the cached
+    machine code instead of each compiling it (see :mod:`tripwire.kernels.accelerate`).
+    """
+    import time
+
+    world = World.model_validate(
+        {
+            "name": "warm-up",
+            "states": [{"code": "A", "capability": 1.0}, {"code": "B", "capability": 1.0}],
+            "origins": [{"initiator": "A", "target": "B"}],
+        }
+    )
+    t0 = time.perf_counter()
+    run_tallies(compile_world(world), 1, threads=1)
+    return time.perf_counter() - t0
 
 
 def run_tallies(
@@ -43,50 +86,134 @@ def run_tallies(
     blocks: int | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """Run trials ``first_trial .. first_trial + trials - 1`` of a compiled world; integer tallies.
 
-    The tallies depend only on ``(world, seed, first_trial, trials)``, never on ``blocks``,
-    ``threads`` or the chunking used for progress: summing the tallies of consecutive trial
-    ranges gives the tallies of their union.
+    Trials are cut into ``blocks`` (default ``8 * threads``) run on ``threads`` threads (default:
+    every core this process may use). The tallies depend only on ``(world, seed, first_trial,
+    trials)``, never on ``blocks``, ``threads`` or the chunking used for progress: summing the
+    tallies of consecutive trial ranges gives the tallies of their union.
     """
+    from ..kernels.cascade import run_block
+
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     first_trial = check_int("first_trial", first_trial, 0)
-    max_threads = numba.config.NUMBA_NUM_THREADS
-    threads = max_threads if threads is None else check_int("threads", threads, 1, max_threads)
+    threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
     blocks = None if blocks is None else check_int("blocks", blocks, 1)
     chunk = PROGRESS_CHUNK if progress is not None else trials
-    inputs = cw.kernel_inputs()
-    world = tuple(inputs[name] for name in WORLD_FIELDS)
-    totals: dict[str, np.ndarray] | None = None
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        done = 0
-        while done < trials:
-            n = min(chunk, trials - done)
-            n_blocks = min(n, blocks if blocks is not None else 8 * threads)
-            out = run_trials(
-                np.int64(seed),
-                np.int64(first_trial + done),
-                np.int64(n),
-                np.int64(n_blocks),
-                cw.tally_shape,
-                world,
-            )
-            if totals is None:
-                totals = dict(zip(TALLY_NAMES, out, strict=True))
-            else:
-                for name, value in zip(TALLY_NAMES, out, strict=True):
-                    totals[name] += value
-            done += n
-            if progress is not None:
-                progress(n)
-    finally:
-        numba.set_num_threads(previous)
-    totals["edge_tries"] = np.int64(totals["edge_tries"][0])
-    return totals
+    world = cw.kernel_world()
+    totals = _tally_arrays(cw.tally_shape)
+    done = 0
+    while done < trials:
+        n = min(chunk, trials - done)
+        n_blocks = min(n, blocks if blocks is not None else 8 * threads)
+        start = first_trial + done
+
+        def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
+            out = _tally_arrays(cw.tally_shape)
+            first, last = start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks
+            run_block(np.int64(seed), np.int64(first), np.int64(last), world, out)
+            return out
+
+        for out in _run_blocks(block, n_blocks, threads):
+            for total, part in zip(totals, out, strict=True):
+                total += part
+        done += n
+        if progress is not None:
+            progress(n)
+    tallies: dict[str, Any] = dict(zip(TALLY_NAMES, totals, strict=True))
+    tallies["edge_tries"] = np.int64(tallies["edge_tries"][0])
+    return tallies
+
+
+def entangle_tallies(
+    cw: CompiledWorld, trials: int, *, seed: int = 0, threads: int | None = None
+) -> dict[str, np.ndarray]:
+    """Every origin of a compiled world runs trials ``0 .. trials - 1`` with its originators fixed.
+
+    Origin ``o``'s tallies equal those of :func:`run_tallies` on the world whose only origin is
+    ``o``, bit for bit (the same random streams). Returns the int64 arrays of
+    ``ENTANGLE_FIELDS``: ``origin_level_count[origin, level]``, ``origin_size_count[origin,
+    size]`` (size = participants, 0..n_states), ``origin_involved_count[origin, state]``,
+    ``origin_side_count[origin, state, side]`` and ``origin_state_level_count[origin, state,
+    level]`` (the state took part and the crisis ended at that level). Origins are split among
+    ``threads`` threads, each writing its own rows.
+    """
+    from ..kernels.cascade import entangle_block
+
+    trials = check_int("trials", trials, 1)
+    seed = check_int("seed", seed, 0, MAX_SEED)
+    threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
+    n_states, n_levels, n_origins, _, _ = cw.tally_shape
+    out = (
+        np.zeros((n_origins, n_levels), dtype=np.int64),
+        np.zeros((n_origins, n_states + 1), dtype=np.int64),
+        np.zeros((n_origins, n_states), dtype=np.int64),
+        np.zeros((n_origins, n_states, 2), dtype=np.int64),
+        np.zeros((n_origins, n_states, n_levels), dtype=np.int64),
+    )
+    world = cw.kernel_world()
+    n_blocks = min(n_origins, 4 * threads)
+
+    def block(b: int) -> None:
+        first, last = (n_origins * b) // n_blocks, (n_origins * (b + 1)) // n_blocks
+        entangle_block(np.int64(seed), np.int64(trials), np.int64(first), np.int64(last), world, out)
+
+    _run_blocks(block, n_blocks, threads)
+    return {name: value for (name, _), value in zip(ENTANGLE_FIELDS, out, strict=True)}
+
+
+def criticality_tallies(
+    cw: CompiledWorld,
+    trials: int,
+    *,
+    seed: int = 0,
+    treaties: Sequence[int] | None = None,
+    threads: int | None = None,
+) -> dict[str, np.ndarray]:
+    """Each trial on the world and on the world without each treaty in turn, on the same streams.
+
+    Parameters
+    ----------
+    treaties
+        Indices of the treaties to remove one at a time (default: every treaty).
+
+    Returns
+    -------
+    dict
+        ``joint_level_count[k, base_level, variant_level]``: trials by final level in the world
+        and in the world without treaty ``treaties[k]``; the variant's marginal equals
+        :func:`run_tallies` on that world, bit for bit. ``treaty_index`` gives the treaties.
+    """
+    from ..kernels.cascade import criticality_block
+
+    trials = check_int("trials", trials, 1)
+    seed = check_int("seed", seed, 0, MAX_SEED)
+    threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
+    chosen = list(range(len(cw.treaties))) if treaties is None else [int(k) for k in treaties]
+    bad = [k for k in chosen if not 0 <= k < len(cw.treaties)]
+    if bad:
+        raise ParamError(f"treaties: indices {bad} are outside 0..{len(cw.treaties) - 1}")
+    variants = [cw.without_treaties([k]) for k in chosen]
+    n_edges, n_pledges = cw.n_edges, int(cw.pledge_to.size)
+    thresh = np.array([v[0] for v in variants], dtype=np.int64).reshape(len(chosen), n_edges)
+    backing = np.array([v[1] for v in variants], dtype=np.float64).reshape(len(chosen), n_edges)
+    pledge_on = np.array([v[2] for v in variants], dtype=np.int8).reshape(len(chosen), n_pledges)
+    n_levels = len(cw.levels)
+    world = cw.kernel_world()
+    n_blocks = min(trials, 8 * threads)
+
+    def block(b: int) -> np.ndarray:
+        joint = np.zeros((len(chosen), n_levels, n_levels), dtype=np.int64)
+        first, last = (trials * b) // n_blocks, (trials * (b + 1)) // n_blocks
+        criticality_block(
+            np.int64(seed), np.int64(first), np.int64(last), world, thresh, backing, pledge_on, joint
+        )
+        return joint
+
+    joint = sum(_run_blocks(block, n_blocks, threads))
+    return {CRITICALITY_FIELDS[0][0]: np.asarray(joint), "treaty_index": np.asarray(chosen, dtype=np.int64)}
 
 
 def simulate(
@@ -135,6 +262,8 @@ def simulate(
         world = load_world(world)
     elif not isinstance(world, World):
         raise TypeError(f"world must be a World, path, scenario name or dict, saw {type(world).__name__}")
+    from .results import make_dataset
+
     cw = compile_world(world)
     tallies = run_tallies(cw, trials, seed=seed, blocks=blocks, threads=threads, progress=progress)
     return make_dataset(cw, world, tallies, seed=seed, trials=trials)

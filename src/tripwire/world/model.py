@@ -25,6 +25,8 @@ __all__ = [
     "Treaty",
     "Rivalry",
     "Origin",
+    "Border",
+    "Neighbours",
     "Ladder",
     "Escalation",
     "Policy",
@@ -92,7 +94,7 @@ class Ladder(StrictModel):
 
     @property
     def war_index(self) -> int:
-        return self.levels.index(self.war)
+        return self.levels.index(str(self.war))
 
 
 class Escalation(StrictModel):
@@ -185,22 +187,84 @@ class Rivalry(StrictModel):
 
 
 class Origin(StrictModel):
-    initiator: str
-    target: str
+    """Where a crisis starts: the originators on each side (a code or a list of codes) and the
+    origin's weight among the world's origins."""
+
+    initiator: str | list[str]
+    target: str | list[str]
     weight: NonNegative = 1.0
 
     @model_validator(mode="after")
     def _distinct(self) -> Origin:
-        if self.initiator == self.target:
+        for role, codes in (("initiator", self.initiators), ("target", self.targets)):
+            if not codes:
+                raise ValueError(f"origin {self.label}: the {role} side is empty; give at least one state")
+            if len(set(codes)) != len(codes):
+                raise ValueError(f"origin {self.label}: the {role} side lists a state twice")
+        if self.initiators == self.targets and len(self.targets) == 1:
             raise ValueError(
-                f"origin {self.initiator}->{self.target}: initiator and target are the same state; "
+                f"origin {self.label}: initiator and target are the same state; "
                 "a crisis needs two different states"
+            )
+        both = sorted(set(self.initiators) & set(self.targets))
+        if both:
+            raise ValueError(
+                f"origin {self.label}: {', '.join(both)} on both sides; a crisis needs different states "
+                "on its two sides"
             )
         return self
 
     @property
+    def initiators(self) -> list[str]:
+        return [self.initiator] if isinstance(self.initiator, str) else list(self.initiator)
+
+    @property
+    def targets(self) -> list[str]:
+        return [self.target] if isinstance(self.target, str) else list(self.target)
+
+    @property
     def label(self) -> str:
-        return f"{self.initiator}->{self.target}"
+        """``A->B``, or ``A+B->C`` with several originators a side."""
+        return f"{'+'.join(self.initiators)}->{'+'.join(self.targets)}"
+
+
+BorderType = Literal["land", "sea12", "sea24", "sea150", "sea400"]
+
+
+class BorderJoining(StrictModel):
+    """Probability that a neighbour of a participant joins against it, by contiguity type (COW
+    direct contiguity: land or river; across at most 12, 24, 150 or 400 miles of water)."""
+
+    land: Probability = defaults.BORDER_JOINING["land"]
+    sea12: Probability = defaults.BORDER_JOINING["sea12"]
+    sea24: Probability = defaults.BORDER_JOINING["sea24"]
+    sea150: Probability = defaults.BORDER_JOINING["sea150"]
+    sea400: Probability = defaults.BORDER_JOINING["sea400"]
+
+
+class Neighbours(StrictModel):
+    """How borders act: the joining probability by contiguity type and the level from which a
+    neighbour may join."""
+
+    joining: BorderJoining = Field(default_factory=BorderJoining)
+    trigger: Level | None = None
+
+
+class Border(StrictModel):
+    """Two states that share a border (or lie within 400 miles across water): either may join
+    against the other when it takes part in a crisis."""
+
+    states: tuple[str, str]
+    type: BorderType = "land"
+    joining: Probability | None = None
+    trigger: Level | None = None
+
+    @field_validator("states")
+    @classmethod
+    def _distinct(cls, v: tuple[str, str]) -> tuple[str, str]:
+        if v[0] == v[1]:
+            raise ValueError(f"a border needs two different states, saw {list(v)}")
+        return v
 
 
 class World(StrictModel):
@@ -215,6 +279,8 @@ class World(StrictModel):
     states: list[State] = Field(min_length=2)
     treaties: list[Treaty] = Field(default_factory=list)
     rivalries: list[Rivalry] = Field(default_factory=list)
+    neighbours: Neighbours | None = None
+    borders: list[Border] = Field(default_factory=list)
     origins: list[Origin] | Literal["rivalries"]
     #: The year the world describes (profiles with values by era need it).
     year: int | None = None
@@ -291,10 +357,36 @@ class World(StrictModel):
                 problems.append(f"rivalries[{k}]: rivalry {list(r.states)} is listed twice")
             pairs.add(pair)
             trigger = self._default_trigger(defaults.RIVALRY_TRIGGER) if r.trigger is None else r.trigger
+            assert trigger is not None  # rivalries always have a default trigger
             try:
                 r.trigger = self.ladder.levels[self.ladder.index(trigger, f"rivalries[{k}] trigger")]
             except ValueError as exc:
                 problems.append(str(exc))
+
+        if self.borders and self.neighbours is None:
+            self.neighbours = Neighbours()
+        if self.neighbours is not None:
+            trigger = self.neighbours.trigger
+            trigger = self._default_trigger(defaults.BORDER_TRIGGER) if trigger is None else trigger
+            assert trigger is not None  # borders always have a default trigger
+            try:
+                self.neighbours.trigger = self.ladder.levels[self.ladder.index(trigger, "neighbours.trigger")]
+            except ValueError as exc:
+                problems.append(str(exc))
+        pairs = set()
+        for k, b in enumerate(self.borders):
+            for m in b.states:
+                if m not in known:
+                    unknown(f"borders[{k}] states", m)
+            pair = frozenset(b.states)
+            if pair in pairs:
+                problems.append(f"borders[{k}]: border {list(b.states)} is listed twice")
+            pairs.add(pair)
+            if b.trigger is not None:
+                try:
+                    b.trigger = self.ladder.levels[self.ladder.index(b.trigger, f"borders[{k}] trigger")]
+                except ValueError as exc:
+                    problems.append(str(exc))
 
         if self.origins == "rivalries":
             if not any(r.hostility > 0 for r in self.rivalries):
@@ -306,10 +398,10 @@ class World(StrictModel):
             if not self.origins:
                 problems.append("origins: the list is empty; give at least one {initiator, target}")
             for k, o in enumerate(self.origins):
-                for role in ("initiator", "target"):
-                    code = getattr(o, role)
-                    if code not in known:
-                        unknown(f"origins[{k}] {role}", code)
+                for role, codes in (("initiator", o.initiators), ("target", o.targets)):
+                    for code in codes:
+                        if code not in known:
+                            unknown(f"origins[{k}] {role}", code)
             if self.origins and sum(o.weight for o in self.origins) <= 0:
                 problems.append("origins: every weight is 0; at least one origin needs weight > 0")
 
@@ -326,8 +418,12 @@ class World(StrictModel):
         return [s.code for s in self.states]
 
     def resolved(self) -> dict[str, Any]:
-        """The resolved world as a plain dict (every default explicit)."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """The resolved world as a plain dict (every default explicit; a world without borders
+        leaves the key out, so worlds that do not use them keep their form and hash)."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        if not data["borders"]:
+            del data["borders"]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))

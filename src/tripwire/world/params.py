@@ -19,6 +19,8 @@ A path names one value (or one group of values) of a world::
                                        non-aggression pledges: the crisis model does not use it)
     treaty.<name>.active               true keeps the treaty, false removes it (alliance breakdown)
     state.<code>.capability            a state's capability >= 0
+    neighbours.joining.<type>          joining probability of borders of one contiguity type
+                                       (land, sea12, sea24, sea150, sea400; worlds with borders)
 
 ``<name>`` is a treaty name exactly as in the world file (it may contain spaces, dots and
 brackets: everything between ``treaty.`` and the last ``.`` is the name); ``<code>`` is a state
@@ -56,8 +58,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
+from .. import defaults
 from ..errors import ParamError, WorldError
-from .model import World, format_errors
+from .model import BorderJoining, Policy, World, format_errors
 
 __all__ = [
     "Param",
@@ -86,10 +89,10 @@ PATH_FORMS = (
     "treaty.<name>.reliability",
     "treaty.<name>.active",
     "state.<code>.capability",
+    "neighbours.joining.<type>",
 )
 
-_POLICY = ("communication", "dispute_resolution", "confidence_building", "defection")
-_PLEDGES = ("neutrality", "nonaggression")
+_POLICY = tuple(Policy.model_fields)
 _INDEXED = re.compile(r"^escalation\.(up|settle)(?:\[(?P<index>[^\]]*)\])?$")
 
 
@@ -107,8 +110,8 @@ class Param:
         The values the world model accepts (``hi`` may be ``inf``).
     target
         Where the value goes: ``("escalation", field)``, ``("escalation", field, index)`` (index
-        ``None``: every level), ``("policy", field)``, ``("treaties",)``, ``("treaty", name, field)``
-        or ``("state", code)``.
+        ``None``: every level), ``("policy", field)``, ``("treaties",)``, ``("treaty", name, field)``,
+        ``("state", code)`` or ``("neighbours", type)``.
     description
         What the path means, in words.
     """
@@ -207,7 +210,7 @@ def parse_path(path: str, world: World) -> Param:
     if path.startswith("policy.") and path[7:] in _POLICY:
         return Param(path, "float", 0.0, 1.0, ("policy", path[7:]), f"policy {path[7:]}")
     if path == "treaties.reliability":
-        if not any(t.kind not in _PLEDGES for t in world.treaties):
+        if not any(not t.is_pledge for t in world.treaties):
             raise ParamError(
                 f"{path!r}: world {world.name!r} has no obligation treaties (defense, offense, entente, "
                 "consultation) whose reliability could vary"
@@ -227,13 +230,23 @@ def parse_path(path: str, world: World) -> Param:
             treaty = world.treaties[names.index(name)]
             if field == "active":
                 return Param(path, "bool", 0.0, 1.0, ("treaty", name, "active"), f"treaty {name!r} in force")
-            if treaty.kind in _PLEDGES:
+            if treaty.is_pledge:
                 raise ParamError(
                     f"{path!r}: {name!r} is a {treaty.kind} pledge; the crisis model does not use a "
                     "pledge's reliability, so sweeping it changes nothing; "
                     f"sweep 'treaty.{name}.active' instead"
                 )
             return Param(path, "float", 0.0, 1.0, ("treaty", name, "reliability"), f"reliability of {name!r}")
+    if path.startswith("neighbours.joining."):
+        kind = path[len("neighbours.joining.") :]
+        types = list(BorderJoining.model_fields)
+        if kind not in types:
+            raise ParamError(f"{path!r}: unknown contiguity type {kind!r}; types: {', '.join(types)}")
+        if not world.borders:
+            raise ParamError(
+                f"{path!r}: world {world.name!r} has no borders, so their joining probability changes nothing"
+            )
+        return Param(path, "float", 0.0, 1.0, ("neighbours", kind), f"joining probability of {kind} borders")
     if path.startswith("state.") and path.endswith(".capability") and path.count(".") >= 2:
         code = path[len("state.") : -len(".capability")]
         if code not in world.codes:
@@ -254,12 +267,14 @@ def valid_paths(world: World) -> list[str]:
     paths += [f"escalation.up[{k}]" for k in range(len(levels) - 1)]
     paths += [f"escalation.settle[{k}]" for k in range(len(levels))]
     paths += [f"policy.{p}" for p in _POLICY]
-    obligations = [t for t in world.treaties if t.kind not in _PLEDGES]
+    obligations = [t for t in world.treaties if not t.is_pledge]
     if obligations:
         paths.append("treaties.reliability")
     paths += [f"treaty.{t.name}.reliability" for t in obligations]
     paths += [f"treaty.{t.name}.active" for t in world.treaties]
     paths += [f"state.{c}.capability" for c in world.codes]
+    if world.borders:
+        paths += [f"neighbours.joining.{kind}" for kind in BorderJoining.model_fields]
     return paths
 
 
@@ -307,7 +322,7 @@ def _set(data: dict, param: Param, value: Any, levels: list[str]) -> None:
         data.setdefault("policy", {})[t[1]] = value
     elif t[0] == "treaties":
         for treaty in data["treaties"]:
-            if treaty["kind"] not in _PLEDGES:
+            if treaty["kind"] not in defaults.PLEDGE_KINDS:
                 treaty["reliability"] = value
     elif t[0] == "treaty":
         if t[2] == "active":
@@ -317,6 +332,8 @@ def _set(data: dict, param: Param, value: Any, levels: list[str]) -> None:
             for treaty in data["treaties"]:
                 if treaty["name"] == t[1]:
                     treaty["reliability"] = value
+    elif t[0] == "neighbours":
+        data.setdefault("neighbours", {}).setdefault("joining", {})[t[1]] = value
     elif t[0] == "state":
         for state in data["states"]:
             if state["code"] == t[1]:
