@@ -10,16 +10,11 @@ import pandas as pd
 import pytest
 from history_fixtures import FIXTURE, real_data
 
-import tripwire
 from tripwire.errors import DataError, DataWarning
 from tripwire.io.atop import world_from_atop
 from tripwire.io.cow import borders_on, majors_on, read_contiguity, read_majors
 from tripwire.io.thompson import RIVAL_NAMES, read_rivalries
-from tripwire.io.world_on import HistoryData, fold_for_model, model_has_borders, world_on, world_spec
-
-needs_borders = pytest.mark.skipif(
-    not model_has_borders(), reason="the world model does not take borders and several-state origins yet"
-)
+from tripwire.io.world_on import HistoryData, world_on, world_spec
 
 
 def quiet_spec(date, **kw):
@@ -141,7 +136,6 @@ def test_world_on_warns_and_validates():
     assert world.year == 1900
 
 
-@needs_borders
 def test_world_on_emits_borders_and_multi_state_origins():
     spec, _ = quiet_spec("1901-02-02", origins=[(["FRN", "GMY"], "UKG")])
     assert spec["origins"] == [{"initiator": ["FRN", "GMY"], "target": "UKG", "weight": 1.0}]
@@ -149,35 +143,6 @@ def test_world_on_emits_borders_and_multi_state_origins():
         warnings.simplefilter("ignore", DataWarning)
         world = world_on("1901-02-02", data=FIXTURE, origins=[(["FRN", "GMY"], "UKG")])
     assert len(world.borders) == len(spec["borders"])
-
-
-def test_fold_for_model_keeps_the_same_edges():
-    spec, _ = quiet_spec("1900-06-01", origins=[(["FRN", "GMY"], "UKG")])
-    spec["borders"] = [{**b, "joining": 0.2} for b in spec["borders"]]
-    spec["rivalries"] = [{**r, "hostility": 0.5, "trigger": "crisis"} for r in spec["rivalries"]]
-    spec["neighbours"] = {"trigger": "war"}
-    if model_has_borders():
-        assert fold_for_model(spec) is spec
-        return
-    folded = fold_for_model(spec)
-    rivals = {tuple(sorted(r["states"])): r for r in folded["rivalries"]}
-    # a rival that is also a neighbour: one entry, both chances, the lower trigger
-    assert rivals[("FRN", "GMY")]["hostility"] == pytest.approx(1 - 0.5 * 0.8)
-    assert rivals[("FRN", "GMY")]["trigger"] == "crisis"
-    # a neighbour that is no rival: an OPPOSE pair with the border's chance from the neighbours' trigger
-    assert rivals[("MEX", "USA")] == {
-        "states": ["MEX", "USA"],
-        "hostility": 0.2,
-        "trigger": "war",
-        "types": ["border"],
-    }
-    # the second originator joins at the first level through a one-way entente of reliability 1
-    first = folded["treaties"][0]
-    assert (
-        first["members"] == ["FRN", "GMY"] and first["guarantors"] == ["GMY"] and first["reliability"] == 1.0
-    )
-    assert folded["origins"] == [{"initiator": "FRN", "target": "UKG", "weight": 1.0}]
-    tripwire.load_world(folded)  # the installed model accepts it
 
 
 def test_world_on_with_a_profile_sets_every_value():

@@ -18,8 +18,6 @@ channel                edges                                             paramet
 ``rivalry``            Thompson strategic rivalries (every type)         ``hostility.rivalry``
 ``border.<type>``      COW contiguity: land, sea12, sea24, sea150,       ``joining.land`` /
                        sea400                                            ``joining.sea``
-``certain``            (only while the installed model lacks              1
-                       several-state origins) extra originators
 =====================  ================================================  =======================
 
 The ladder is ``threat, display, use, war``; ``up.<level>`` is the hazard of climbing from a level
@@ -41,7 +39,7 @@ from ..crisis.compile import CompiledWorld, compile_world
 from ..crisis.simulate import run_tallies
 from ..errors import DataError, DataWarning
 from ..io.cow import BORDER_TYPES
-from ..io.world_on import HistoryData, fold_for_model, load_data
+from ..io.world_on import HistoryData, load_data
 from ..world.model import load_world
 from ..world.profile import ERAS, Profile, era_of
 
@@ -110,8 +108,8 @@ PARAMS: tuple[Param, ...] = (
 )
 PARAM_NAMES = tuple(p.name for p in PARAMS)
 
-# channels (index into the probe table); combos of two channels come from merged rival borders
-CHANNELS = ("alliance", "consultation", "rivalry", *(f"border.{t}" for t in BORDER_TYPES), "certain")
+# channels (index into the probe table); an edge belongs to one channel (a combo of one)
+CHANNELS = ("alliance", "consultation", "rivalry", *(f"border.{t}" for t in BORDER_TYPES))
 _KIND_CHANNEL = {
     "defense": "alliance",
     "offense": "alliance",
@@ -126,15 +124,7 @@ def _probe(channel: str) -> float:
 
 
 def _decode_table() -> dict[float, tuple[int, ...]]:
-    table = {_probe(c): (k,) for k, c in enumerate(CHANNELS) if c != "certain"}
-    table[1.0] = (CHANNELS.index("certain"),)
-    r = _probe("rivalry")
-    for t in BORDER_TYPES:
-        b = _probe(f"border.{t}")
-        table[1.0 - (1.0 - r) * (1.0 - b)] = (CHANNELS.index("rivalry"), CHANNELS.index(f"border.{t}"))
-    if len(table) != len(set(table)):  # pragma: no cover - a change of probe values would show here
-        raise AssertionError("probe values collide")
-    return table
+    return {_probe(c): (k,) for k, c in enumerate(CHANNELS)}
 
 
 DECODE = _decode_table()
@@ -168,7 +158,6 @@ def channel_probabilities(values: Mapping[str, float], era: str) -> np.ndarray:
     out[CHANNELS.index("rivalry")] = get("hostility.rivalry")
     for t in BORDER_TYPES:
         out[CHANNELS.index(f"border.{t}")] = get("joining.land" if t == "land" else "joining.sea")
-    out[CHANNELS.index("certain")] = 1.0
     return out
 
 
@@ -301,7 +290,7 @@ def build_case(
         if cache is not None:
             cache.update(date=key, spec=spec, notes=notes)
     probed = _spec_with_probes(spec)
-    world = load_world(fold_for_model(probed))
+    world = load_world(probed)
     cw = compile_world(world)
     combos: list[tuple[int, ...]] = []
     combo_id: dict[tuple[int, ...], int] = {}
@@ -394,9 +383,8 @@ def case_outputs(case: Case, tallies: Mapping[str, np.ndarray], trials: int) -> 
     level_p = outcome.sum(axis=1) / trials
     sizes = np.arange(outcome.shape[1])
     side = np.asarray(tallies["side_count"], dtype=np.float64) / trials
-    real = np.array([not t.startswith("originators ") for t in case.cw.treaties], dtype=bool)
-    honoured = np.asarray(tallies["treaty_honoured"])[real].sum() if real.size else 0
-    failed = np.asarray(tallies["treaty_failed"])[real].sum() if real.size else 0
+    honoured = np.asarray(tallies["treaty_honoured"]).sum()
+    failed = np.asarray(tallies["treaty_failed"]).sum()
     return {
         "p_level": level_p,
         # from integer counts, so P(final level >= the first level) is exactly 1

@@ -59,7 +59,6 @@ from typing import Any
 
 import pandas as pd
 
-from .. import defaults
 from ..errors import DataError, DataWarning
 from ..world.model import World, load_world
 from ..world.profile import (
@@ -89,7 +88,7 @@ from .atop import (
 from .cow import borders_on, majors_on, read_contiguity, read_majors
 from .thompson import read_rivalries
 
-__all__ = ["DATA_FILES", "HistoryData", "load_data", "world_on", "world_spec", "model_has_borders"]
+__all__ = ["DATA_FILES", "HistoryData", "load_data", "world_on", "world_spec"]
 
 #: Files :func:`load_data` reads, relative to the data folder (``majors`` is optional).
 DATA_FILES = {
@@ -101,11 +100,6 @@ DATA_FILES = {
     "majors": "wars/majors2011.csv",
 }
 OPTIONAL = ("majors",)
-
-
-def model_has_borders() -> bool:
-    """Whether the installed world model takes ``borders`` and origins with several states a side."""
-    return "borders" in World.model_fields
 
 
 @dataclass
@@ -405,66 +399,6 @@ def world_spec(
     return load_data(data).spec(date, origins=origins, profile=profile, name=name)
 
 
-def fold_for_model(spec: dict) -> dict:
-    """A world dict the installed world model accepts.
-
-    When the model takes ``borders`` and origins with several states a side, ``spec`` is
-    returned as it is. Otherwise each border becomes a rivalry entry (the same pair of OPPOSE
-    edges with the border's joining probability and the neighbours' trigger; a pair that is also
-    a rival keeps one entry with ``1 - (1-h)(1-b)`` at the lower trigger), and an origin with
-    several states a side keeps its first pair, the others joining at the first level through a
-    one-way entente of reliability 1.
-    """
-    if model_has_borders():
-        return spec
-    out = {k: v for k, v in spec.items() if k not in ("borders", "neighbours")}
-    levels = list((spec.get("ladder") or {}).get("levels", defaults.LADDER_LEVELS))
-    war = (spec.get("ladder") or {}).get("war", defaults.LADDER_WAR)
-    trigger = (spec.get("neighbours") or {}).get("trigger", war)
-    rivals = {tuple(sorted(r["states"])): dict(r) for r in spec.get("rivalries", [])}
-    default_join = getattr(defaults, "BORDER_JOINING", {}) or {}
-    for b in spec.get("borders", []):
-        key = tuple(sorted(b["states"]))
-        p = float(b.get("joining", default_join.get(b["type"], 0.0)))
-        if key in rivals:
-            r = rivals[key]
-            h = float(r.get("hostility", defaults.RIVALRY_HOSTILITY))
-            r["hostility"] = 1.0 - (1.0 - h) * (1.0 - p)
-            rt = r.get("trigger", war)
-            r["trigger"] = levels[min(_level(levels, rt), _level(levels, trigger))]
-        else:
-            rivals[key] = {"states": list(key), "hostility": p, "trigger": trigger, "types": ["border"]}
-    out["rivalries"] = list(rivals.values())
-    treaties = list(spec.get("treaties", []))
-    origins = spec.get("origins")
-    if isinstance(origins, list):
-        new = []
-        for k, o in enumerate(origins):
-            a = o["initiator"] if isinstance(o["initiator"], list) else [o["initiator"]]
-            b = o["target"] if isinstance(o["target"], list) else [o["target"]]
-            for side, who in (("initiator", a), ("target", b)):
-                if len(who) > 1:
-                    treaties.insert(
-                        0,
-                        {
-                            "name": f"originators {k} {side} side",
-                            "kind": "entente",
-                            "members": who,
-                            "guarantors": who[1:],
-                            "reliability": 1.0,
-                            "trigger": 0,
-                        },
-                    )
-            new.append({"initiator": a[0], "target": b[0], "weight": o.get("weight", 1.0)})
-        out["origins"] = new
-    out["treaties"] = treaties
-    return out
-
-
-def _level(levels: list[str], value: str | int) -> int:
-    return value if isinstance(value, int) else levels.index(value)
-
-
 def world_on(
     date: int | str | _dt.date,
     *,
@@ -522,12 +456,6 @@ def world_on(
     44
     """
     spec, notes = world_spec(date, data=data, origins=origins, profile=profile, name=name)
-    if not model_has_borders():
-        notes.lines.append(
-            "the installed world model has no borders or origins with several states a side: borders "
-            "were entered as rivalry edges (the same OPPOSE edges) and extra originators through a "
-            "one-way entente of reliability 1"
-        )
     for line in notes.lines:
         warnings.warn(line, DataWarning, stacklevel=2)
-    return load_world(fold_for_model(spec))
+    return load_world(spec)
