@@ -43,15 +43,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import defaults
 from ..errors import DataError
 from ..io.mid import read_mid
 
 __all__ = ["MID_LADDER", "Disputes", "load_disputes"]
 
 #: MID hostility levels 2..5 as ladder levels.
-MID_LADDER = ("threat", "display", "use", "war")
+MID_LADDER = defaults.MID_LADDER_LEVELS
 MID_FIRST_LEVEL = 2
-ERA_SPLIT = 1945
+ERA_SPLIT = defaults.ERA_SPLIT_YEAR
 CONTIGUITY_LAST_YEAR = 2006
 
 

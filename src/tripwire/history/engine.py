@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import defaults
 from ..crisis.compile import CompiledWorld, compile_world
 from ..crisis.simulate import run_tallies
 from ..errors import DataError, DataWarning
@@ -56,18 +57,9 @@ __all__ = [
     "values_from_vector",
 ]
 
-LADDER = {"levels": ["threat", "display", "use", "war"], "war": "war"}
-#: Trigger level of each channel (fixed, not fitted): MID joiners mostly enter at ``display``
-#: (7 % of display-level and 9 % of use-level disputes have one) and much more often at war
-#: (44 %), so consultation and rivalry pull from display, defence, offence and borders at war.
-TRIGGERS = {
-    "defense": "war",
-    "offense": "war",
-    "entente": "display",
-    "consultation": "display",
-    "rivalry": "display",
-    "border": "war",
-}
+LADDER = {"levels": list(defaults.MID_LADDER_LEVELS), "war": "war"}
+#: Trigger level of each channel (fixed, not fitted; the reasons are in :mod:`tripwire.defaults`).
+TRIGGERS = dict(defaults.HISTORY_TRIGGERS)
 MAX_ROUNDS = 50
 
 

@@ -48,13 +48,14 @@ from typing import Any
 
 import yaml
 
+from .. import defaults
 from ..errors import WorldError
 
 __all__ = ["Profile", "load_profile", "bundled_profiles", "apply_profile", "ERAS", "era_of"]
 
 #: Eras of era-dependent values: ``before_1945`` (years < 1945) and ``from_1945``.
 ERAS = ("before_1945", "from_1945")
-ERA_SPLIT = 1945
+ERA_SPLIT = defaults.ERA_SPLIT_YEAR
 _OBLIGATION_GROUP = {
     "defense": "alliance",
     "offense": "alliance",
