@@ -219,6 +219,20 @@ def test_backtest_on_the_fixture():
     assert np.array_equal(again["p_reach"].values, ds["p_reach"].sel(dispute=[2, 1]).values)
 
 
+def test_combine_joins_back_tests_of_different_disputes():
+    from tripwire.history.backtests import combine
+
+    d = load_disputes(MID_FIXTURE, data=FIXTURE)
+    values = engine.values_for(None)
+    both = backtest(d, data=FIXTURE, profile=values, trials=300, seed=2)
+    a = backtest(d.subset([1, 2]), data=FIXTURE, profile=values, trials=300, seed=2)
+    b = backtest(d.subset([3, 4, 8]), data=FIXTURE, profile=values, trials=300, seed=2)
+    joined = combine(a, b).sortby("dispute")
+    assert joined.attrs["trials"] == [300, 300]
+    assert np.array_equal(joined["p_reach"].values, both.sortby("dispute")["p_reach"].values)
+    assert sorted(joined["state"].values.tolist()) == sorted(both["state"].values.tolist())
+
+
 @pytest.mark.slow
 def test_backtest_through_a_client_equals_one_process(cluster):
     from distributed import Client

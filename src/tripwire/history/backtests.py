@@ -296,3 +296,18 @@ def _dataset(
             var.attrs["description"] = VARIABLES[name][1]
     ds["candidate_dispute"].attrs["description"] = "the dispute a candidate row belongs to"
     return ds
+
+
+def combine(*datasets: xr.Dataset) -> xr.Dataset:
+    """One back-test from several of different disputes (e.g. the training and the held-out
+    back-tests of a calibration), disputes and candidates concatenated; attrs of the first, with
+    ``trials`` the list of each part's trials."""
+    per_dispute = [ds.drop_dims("candidate") for ds in datasets]
+    per_candidate = [ds.drop_dims(["dispute", "level"]) for ds in datasets]
+    out = xr.merge(
+        [xr.concat(per_dispute, dim="dispute"), xr.concat(per_candidate, dim="candidate")],
+        compat="override",
+        combine_attrs="override",
+    )
+    out.attrs["trials"] = [int(ds.attrs.get("trials", 0)) for ds in datasets]
+    return out
