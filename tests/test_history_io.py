@@ -8,6 +8,7 @@ import warnings
 
 import pandas as pd
 import pytest
+import yaml
 from history_fixtures import FIXTURE, real_data
 
 from tripwire.errors import DataError, DataWarning
@@ -261,3 +262,34 @@ def test_real_world_on_1914():
     assert notes.members_outside == 2  # Costa Rica and Montenegro, as world_from_atop reports
     majors = {s["code"] for s in spec["states"] if s["major"]}
     assert majors == {"USA", "UKG", "FRN", "GMY", "AUH", "ITA", "RUS", "JPN"}
+
+
+def test_world_from_atop_takes_a_profile(tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        yaml.safe_dump(
+            {
+                "name": "p",
+                "ladder": {"levels": ["threat", "display", "use", "war"], "war": "war"},
+                "triggers": {"defense": "use", "consultation": "display"},
+                "values": {
+                    "up.threat": 0.9, "up.display": 0.5, "up.use": 0.1, "deterrence": 0.5, "misperception": 0.0,
+                    "reliability.alliance.before_1945": 0.35, "reliability.alliance.from_1945": 0.1,
+                    "reliability.consultation": 0.02, "hostility.rivalry": 0.05,
+                },
+            }
+        )
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        world = world_from_atop(
+            "1900-06-01",
+            members=FIXTURE / "atop_v4.01_member_level.csv",
+            capabilities=FIXTURE / "NMC-60-abridged.csv",
+            origins=[("USA", "MEX")],
+            profile=str(profile),
+        )
+    assert world.year == 1900 and world.ladder.levels == ["threat", "display", "use", "war"]
+    assert world.escalation.up == [0.9, 0.5, 0.1]
+    kinds = {t.kind: (t.reliability, t.trigger) for t in world.treaties}
+    assert kinds["defense"] == (0.35, "use") and kinds["consultation"] == (0.02, "display")

@@ -113,7 +113,7 @@ ALLIANCE_COLUMNS: tuple[str, ...] = ("atopid", "begyr")
 MISSING = -9
 
 #: ``model_options`` passed through to the world.
-MODEL_OPTIONS = ("description", "ladder", "escalation", "policy", "rivalries")
+MODEL_OPTIONS = ("description", "ladder", "escalation", "policy", "rivalries", "profile")
 
 #: Treaty fields ``treaty_params`` may set per kind.
 TREATY_PARAMS = ("reliability", "trigger")
@@ -705,7 +705,8 @@ def world_from_atop(
         defaults of :mod:`tripwire.defaults`.
     **model_options
         Passed to the world unchanged: ``description``, ``ladder``, ``escalation``, ``policy``,
-        ``rivalries`` (rivalry ``states`` may be codes or ccodes).
+        ``rivalries`` (rivalry ``states`` may be codes or ccodes), ``profile`` (a fitted profile
+        such as ``"mid5"``, which fills every value left out; the world's ``year`` is the date's).
 
     Returns
     -------
@@ -805,6 +806,8 @@ def world_from_atop(
         "treaties": treaties,
         "origins": origin_list,
     }
+    if model_options.get("profile") is not None:
+        world["year"] = when.year  # profiles with values by era need it
     for note in notes:
         warnings.warn(note, DataWarning, stacklevel=2)
     return load_world(world)
