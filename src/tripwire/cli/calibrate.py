@@ -41,7 +41,7 @@ def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
         disputes = disputes.subset(disputes.table.sort_values("start").index[: args.limit])
     _say(console, disputes.summary())
     t0 = time.perf_counter()
-    last = [0.0, ""]
+    last: list = [0.0, ""]
 
     def progress(stage: str, done: int, total: int) -> None:
         now = time.perf_counter()

@@ -89,8 +89,8 @@ class _Pool:
         table = disputes.table.sort_values("start", kind="stable")
         rows = list(zip(table.index.tolist(), table.to_dict("records"), strict=True))
         self.client = client
+        self.chunks: list[Any] = []  # lists of cases, or a client's futures of them
         if client is None:
-            self.chunks = []
             for chunk in _chunks(rows, max(1, len(rows) // 50)):
                 self.chunks.append(_build_chunk(chunk, data))
                 if progress is not None:

@@ -122,7 +122,7 @@ def _decode_table() -> dict[float, tuple[int, ...]]:
 DECODE = _decode_table()
 
 
-def values_from_vector(x: Sequence[float]) -> dict[str, float]:
+def values_from_vector(x: Sequence[float] | np.ndarray) -> dict[str, float]:
     return {p.name: float(v) for p, v in zip(PARAMS, x, strict=True)}
 
 

@@ -48,12 +48,12 @@ RIDGE = 1e-4
 def outcomes(ds: xr.Dataset) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """``{outcome: (predicted, observed)}`` of a back-test dataset."""
     levels = list(ds["level"].values)
-    out = {}
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in ("display", "use", "war"):
         k = levels.index(name)
-        out[name] = (ds["p_reach"].values[:, k], ds["observed_level"].values >= k)
+        out[name] = (ds["p_reach"].values[:, k], np.asarray(ds["observed_level"].values >= k))
     out["joiner"] = (ds["p_joiner"].values, ds["observed_joiner"].values.astype(bool))
-    out["who_joins"] = (ds["p_join"].values.sum(axis=1), ds["joined"].values.any(axis=1))
+    out["who_joins"] = (ds["p_join"].values.sum(axis=1), np.asarray(ds["joined"].values.any(axis=1)))
     return out
 
 

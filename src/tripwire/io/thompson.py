@@ -131,7 +131,7 @@ def read_rivalries(path: str | Path) -> pd.DataFrame:
     >>> len(rivals)  # doctest: +SKIP
     264
     """
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped]
 
     path = Path(path)
     label = f"Thompson rivalries file '{path}'"

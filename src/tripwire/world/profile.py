@@ -41,6 +41,7 @@ True
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -166,7 +167,7 @@ def load_profile(source: str | Path | dict | Profile) -> Profile:
     )
 
 
-def rivalry_hostility(profile: Profile, types: list[str] | tuple[str, ...] | None, year: int | None) -> float:
+def rivalry_hostility(profile: Profile, types: Sequence[str] | None, year: int | None) -> float:
     """A rivalry's hostility under a profile: the largest of its types' values the profile has,
     else ``hostility.rivalry``."""
     known = [profile.value(f"hostility.{t}", year) for t in types or () if profile.has(f"hostility.{t}")]
