@@ -391,3 +391,24 @@ def test_real_backtest_of_a_few_disputes():
     assert list(ds["dispute"].values) == [2, 3, 4]
     nmc = pd.read_csv(data / "NMC-60-abridged.csv")
     assert int((ds["candidate_dispute"] == 2).sum()) == (nmc.year == 1902).sum() - 2  # every other state
+
+
+@pytest.mark.slow
+def test_history_doc_example_runs(tmp_path, monkeypatch, capsys):
+    import re
+
+    from history_fixtures import REPO
+
+    data = real_data()
+    (tmp_path / "shared").symlink_to(data.parent)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    text = (REPO / "docs" / "history.md").read_text()
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        for code in re.findall(r"```python\n(.*?)```", text, flags=re.S):
+            exec(compile(code, "docs/history.md", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "1827 disputes kept, 1 set aside" in out and "who_joins" in out
+    assert namespace["ds"].sizes["dispute"] == 20
