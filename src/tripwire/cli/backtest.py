@@ -123,7 +123,11 @@ def cmd_backtest(args: argparse.Namespace, console: Console) -> int:
             "and the logistic baseline from the same disputes)",
         )
     )
-    console.print(base_rate_table(base_rates(ds, data=args.data)))
+    rates = base_rates(ds, data=args.data)
+    console.print(base_rate_table(rates))
+    for r in rates.itertuples():
+        if not r.within_2se and r.note:
+            _say(console, f"  {r.target} ({r.era}): {r.note}")
     _say(
         console,
         f"{ds.sizes['dispute']:,} disputes x {args.trials:,} trials in {elapsed:.1f} s "

@@ -26,10 +26,35 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["base_rates", "reliability_rates"]
+__all__ = ["base_rates", "reliability_rates", "STRUCTURAL"]
+
+#: Targets the model cannot reach by its structure, and why (shown beside a rate outside 2 SE).
+STRUCTURAL = {
+    "honoured": (
+        "different units: the data count alliance-war cases where an ally's casus foederis arose; the "
+        "model counts every alliance edge tried in every dispute that reached the edge's trigger, and "
+        "the profile sets edge reliability from who joined MID disputes (most joiners are not allies)"
+    ),
+    "joiners allied to their side": (
+        "the model has no channel by which a state with no tie joins a side: unallied joiners can only "
+        "come from borders and rivalries, which join against a participant; coalitions of the willing "
+        "(half of MID joiners) are not in the data the model sees"
+    ),
+    "joiners allied to the other side": (
+        "the model's alliance edges only pull a state to its ally's side (or, with defection, the other "
+        "side, which the profile does not use); states that fought their own allies are out of reach"
+    ),
+}
 
 RELIABILITY_FILE = "reliability/BerkemeierFuhrmannRAP2018_0303.dta"
 WARS_FILE = "wars/Inter-StateWarData_v4.0.csv"
+
+
+def _explained(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        if not row.get("within_2se", True) and row["target"] in STRUCTURAL:
+            row["note"] = (row.get("note", "") + "; " if row.get("note") else "") + STRUCTURAL[row["target"]]
+    return rows
 
 
 def _row(target: str, era: str, y: np.ndarray, p: np.ndarray, note: str = "") -> dict:
@@ -174,4 +199,4 @@ def base_rates(ds: xr.Dataset, *, data: str | Path | None = None) -> pd.DataFram
                     "note": "data: Berkemeier-Fuhrmann alliance-war cases; model: honoured / tried edges",
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(_explained(rows))
