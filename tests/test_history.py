@@ -82,6 +82,7 @@ def test_split_is_reproducible_and_disjoint():
         d.split(1.0)
 
 
+@pytest.mark.slow
 def test_real_disputes():
     data = real_data()
     d = load_disputes(data / "mid5", data=data)
@@ -412,3 +413,35 @@ def test_history_doc_example_runs(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "1827 disputes kept, 1 set aside" in out and "who_joins" in out
     assert namespace["ds"].sizes["dispute"] == 20
+
+
+#: Base-rate targets the mid5 profile reproduces within 2 standard errors (on every training
+#: dispute: see docs/history.md); the others are outside, each explained there.
+REACHED = [
+    ("reach display", "before_1945"),
+    ("reach use", "all"),
+    ("reach use", "before_1945"),
+    ("reach use", "from_1945"),
+    ("reach war", "before_1945"),
+    ("with a joiner, war-level disputes", "all"),
+]
+
+
+@pytest.mark.slow
+def test_mid5_reproduces_the_base_rates_it_can_reach():
+    data = real_data()
+    d = load_disputes(data / "mid5", data=data)
+    ids = np.random.default_rng(0).choice(np.array(d.table.index), 250, replace=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        ds = backtest(d.subset(sorted(ids.tolist())), data=data, profile="mid5", trials=500, seed=0)
+    rates = base_rates(ds, data=data).set_index(["target", "era"])
+    for key in REACHED:
+        row = rates.loc[key]
+        assert abs(row["z"]) <= 2, (key, row["data"], row["model"], row["z"])  # k = 2 standard errors
+    # what the model cannot reach by its structure is said, not hidden
+    from tripwire.history.baserates import STRUCTURAL
+
+    for (target, era), row in rates.iterrows():
+        if not row["within_2se"] and target in STRUCTURAL:
+            assert STRUCTURAL[target] in row["note"], (target, era)
