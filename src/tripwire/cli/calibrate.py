@@ -66,6 +66,7 @@ def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
             split_seed=args.split_seed,
             sweeps=args.sweeps,
             maxiter=args.maxiter,
+            per_partner=args.per_partner,
             client=client,
             progress=progress,
         )
@@ -102,6 +103,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fraction", type=_fraction, default=0.8, help="share of disputes fitted on (0.8)")
     p.add_argument("--split-seed", type=seed_value, default=0, help="seed of the random split (0)")
     p.add_argument("--sweeps", type=positive_int, default=1, help="coordinate-descent passes (1)")
+    p.add_argument(
+        "--per-partner",
+        action="store_true",
+        default=None,
+        help="treaty reliability per pact, shared among its partners (reliability / (members - 1) per edge)",
+    )
     p.add_argument("--maxiter", type=positive_int, default=8, help="loss evaluations per line search (8)")
     p.add_argument(
         "--workers", type=positive_int, default=None, help="local worker processes (default: one process)"

@@ -160,7 +160,8 @@ class Calibration:
             "ladder": dict(engine.LADDER),
             "max_rounds": engine.MAX_ROUNDS,
             "triggers": dict(engine.TRIGGERS),
-            "values": {k: round(float(v), 6) for k, v in self.values.items()},
+            "treaty_reliability": "per_partner" if self.values.get(engine.PER_PARTNER) else "per_edge",
+            "values": {k: round(float(v), 6) for k, v in self.values.items() if k != engine.PER_PARTNER},
             "uncertainty": {
                 "method": "curvature of the summed log loss (diagonal), 1 standard error",
                 "se": {
@@ -223,6 +224,7 @@ def calibrate(
     sweeps: int = 1,
     window: float = 0.25,
     maxiter: int = 8,
+    per_partner: bool | None = None,
     client: Any = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Calibration:
@@ -254,6 +256,9 @@ def calibrate(
         Half-width of each line search, as a share of the parameter's range.
     maxiter
         Loss evaluations per line search (at most).
+    per_partner
+        Treaty reliabilities per pact, shared among the partners (``reliability / (k - 1)`` on
+        each edge of a k-member treaty); default: as ``start`` has it (off without a start).
     client
         A ``dask.distributed`` client: cases are built and held on its workers, and each
         evaluation is spread over them.
@@ -280,6 +285,8 @@ def calibrate(
             f"calibrate needs disputes on both sides of the split; saw {len(fit_on)} and {len(held_out)}"
         )
     values, start_name = _resolve_profile(start)
+    if per_partner is not None:
+        values[engine.PER_PARTNER] = float(per_partner)
     names = list(engine.PARAM_NAMES) if params is None else list(params)
     unknown = [n for n in names if n not in engine.PARAM_NAMES]
     if unknown:

@@ -99,6 +99,9 @@ PARAMS: tuple[Param, ...] = (
     Param("hostility.rivalry", 0.0, 1.0, 0.05, "a strategic rival joins against a participant"),
 )
 PARAM_NAMES = tuple(p.name for p in PARAMS)
+#: A switch carried with the values: treaty reliabilities per pact, shared among the partners
+#: (each edge of a k-member treaty gets ``reliability / (k - 1)``; see :mod:`tripwire.world.profile`).
+PER_PARTNER = "per_partner"
 
 # channels (index into the probe table); an edge belongs to one channel (a combo of one)
 CHANNELS = ("alliance", "consultation", "rivalry", *(f"border.{t}" for t in BORDER_TYPES))
@@ -178,12 +181,15 @@ class Case:
     rival_b: np.ndarray
     major: np.ndarray
     side_a_ccodes: np.ndarray  # int[originators of side A]
+    edge_partners: np.ndarray  # float[edge]: partners of the edge's treaty (members - 1; 1 off treaties)
 
     def world_with(self, values: Mapping[str, float]) -> CompiledWorld:
         """The compiled world with every edge and escalation value set from ``values``."""
         chan = channel_probabilities(values, self.era)
         combo_p = np.array([1.0 - np.prod(1.0 - chan[list(c)]) for c in self.combos])
         prob = combo_p[self.edge_combo] if self.edge_combo.size else self.cw.edge_prob
+        if values.get(PER_PARTNER, 0.0):
+            prob = prob / self.edge_partners
         levels = LADDER["levels"]
         up = np.array([float(values[f"up.{lv}.{self.era}"]) for lv in levels[:-1]] + [0.0])
         settle = np.concatenate([1.0 - up[:-1], [0.0]])
@@ -337,6 +343,13 @@ def build_case(
         rival_b=rival_b,
         major=major,
         side_a_ccodes=np.array(row["side_a"], dtype=np.int64),
+        edge_partners=np.where(
+            cw.edge_treaty >= 0,
+            np.array([max(1, len(t.members) - 1) for t in world.treaties] + [1], dtype=np.float64)[
+                cw.edge_treaty
+            ],
+            1.0,
+        ),
     )
     return case, notes.lines
 
@@ -415,8 +428,10 @@ def values_for(profile: Profile | Mapping[str, float] | None) -> dict[str, float
     if profile is None:
         return {p.name: p.start for p in PARAMS}
     if isinstance(profile, Profile):
-        return values_from_vector(vector_from_profile(profile))
+        return values_from_vector(vector_from_profile(profile)) | {PER_PARTNER: float(profile.per_partner)}
     missing = [p.name for p in PARAMS if p.name not in profile]
     if missing:
         raise DataError(f"parameter values lack {missing}; expected every one of {', '.join(PARAM_NAMES)}")
-    return {p.name: float(profile[p.name]) for p in PARAMS}
+    return {p.name: float(profile[p.name]) for p in PARAMS} | {
+        PER_PARTNER: float(profile.get(PER_PARTNER, 0.0))
+    }

@@ -240,6 +240,11 @@ class HistoryData:
             check_signed=False,
         )
         notes.lines += more
+        if prof is not None and prof.per_partner:
+            for t in treaties:
+                rel = treaty_reliability(prof, t["kind"], year, len(t["members"]))
+                if rel is not None:
+                    t["reliability"] = rel
 
         # rivalries in force that year
         in_system = set(caps.index)

@@ -15,7 +15,10 @@ world key left out            value from the profile
 ``escalation.deterrence``     ``deterrence``
 ``escalation.misperception``  ``misperception``
 treaty ``reliability``        ``reliability.alliance`` (defense, offense) or
-                              ``reliability.consultation`` (entente, consultation), by era
+                              ``reliability.consultation`` (entente, consultation), by era;
+                              with ``treaty_reliability: per_partner`` divided by the number
+                              of partners (members - 1), so that a pact's pull on its members
+                              does not grow with its size
 treaty ``trigger``            ``triggers.<kind>``
 rivalry ``hostility``         ``hostility.<type>`` when the rivalry has one type the profile
                               knows (the largest when several), else ``hostility.rivalry``
@@ -98,6 +101,12 @@ class Profile:
         raise WorldError(
             f"profile {self.name!r} has no value {name!r}; it has: {', '.join(sorted(self.values))}"
         )
+
+    @property
+    def per_partner(self) -> bool:
+        """Whether treaty reliabilities are per pact and shared among the partners
+        (``treaty_reliability: per_partner``)."""
+        return self.record.get("treaty_reliability") == "per_partner"
 
     def has(self, name: str) -> bool:
         return name in self.values or all(f"{name}.{e}" in self.values for e in ERAS)
@@ -182,10 +191,14 @@ def border_joining(profile: Profile, kind: str, year: int | None) -> float:
     return profile.value("joining.sea" if kind in _SEA else "joining.land", year)
 
 
-def treaty_reliability(profile: Profile, kind: str, year: int | None) -> float | None:
-    """An obligation treaty's reliability under a profile (None for pledges)."""
+def treaty_reliability(profile: Profile, kind: str, year: int | None, members: int = 2) -> float | None:
+    """An obligation treaty's reliability under a profile (None for pledges); with a per-partner
+    profile the value is shared among the ``members - 1`` partners each member owes."""
     group = _OBLIGATION_GROUP.get(kind)
-    return None if group is None else profile.value(f"reliability.{group}", year)
+    if group is None:
+        return None
+    value = profile.value(f"reliability.{group}", year)
+    return value / max(1, members - 1) if profile.per_partner else value
 
 
 def escalation_values(profile: Profile, year: int | None) -> dict[str, Any]:
@@ -250,7 +263,7 @@ def apply_profile(data: dict, profile: str | Path | dict | Profile | None = None
     for t in out.get("treaties") or []:
         if isinstance(t, dict):
             if "reliability" not in t and t.get("kind") in _OBLIGATION_GROUP:
-                t["reliability"] = treaty_reliability(prof, t["kind"], year)
+                t["reliability"] = treaty_reliability(prof, t["kind"], year, len(t.get("members") or ()))
             if "trigger" not in t and t.get("kind") in prof.triggers:
                 t["trigger"] = prof.triggers[t["kind"]]
     for r in out.get("rivalries") or []:
