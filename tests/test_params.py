@@ -56,7 +56,16 @@ def test_valid_paths_all_parse_and_apply(world):
     assert len(paths) == len(set(paths))
     for path in paths:
         p = parse_path(path, world)
-        value = False if p.kind == "bool" else 0.5
+        # whole years for terms; small horizon values keep the arms system stable
+        value = (
+            False
+            if p.kind == "bool"
+            else 2
+            if p.kind == "int"
+            else 0.1
+            if path.startswith("horizon.")
+            else 0.5
+        )
         changed = apply_params(world, {path: value})
         assert isinstance(changed, tripwire.World)
 

@@ -48,3 +48,25 @@ def test_sweeps_doc_example_runs(tmp_path, monkeypatch):
     for code in blocks("python", (REPO / "docs" / "sweeps.md").read_text()):
         exec(compile(code, "docs/sweeps.md", "exec"), namespace)
     assert (tmp_path / "alliances.zarr").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)  # three sweeps, an entanglement map and a criticality run
+def test_analysis_doc_runs_and_draws_its_figures(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.chdir(tmp_path)
+    doc = (REPO / "docs" / "analysis.md").read_text()
+    namespace: dict = {}
+    for code in blocks("python", doc):
+        exec(compile(code, "docs/analysis.md", "exec"), namespace)
+    drawn = {p.name for p in (tmp_path / "figures").glob("*.png")}
+    linked = set(re.findall(r"\(figures/([\w.]+\.png)\)", doc))
+    assert linked and linked == drawn  # every figure the page shows is drawn by its own code
+    committed = {p.name for p in (REPO / "docs" / "figures").glob("*.png")}
+    assert linked <= committed
+    readme_figures = set(re.findall(r"\(docs/figures/([\w.]+\.png)\)", README))
+    assert readme_figures <= committed
+    html = (tmp_path / "cuba1962.html").read_text()
+    assert "<script" not in html and (tmp_path / "cuba1962_state.dta").exists()

@@ -212,7 +212,8 @@ def test_bundled_sweep_files_are_valid(path):
         pytest.skip(f"scenario {world!r} is not bundled yet")
     plan, spec = load_sweep(path)
     assert plan.name == path.stem
-    assert plan.n_points >= 2 and plan.trials >= 100_000
+    # a history of decades is ~40 years of crises: horizon sweeps need fewer trials
+    assert plan.n_points >= 2 and plan.trials >= (10_000 if plan.model == "horizon" else 100_000)
     assert plan.description
 
 

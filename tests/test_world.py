@@ -115,7 +115,7 @@ def test_trigger_by_index_and_custom_war_level():
         ({"origins__1__initiator": "Q"}, r"origins\[1\] initiator lists unknown state 'Q'"),
         (
             {"treaties__0__relability": 0.5},
-            r"unknown key 'relability' \(did you mean 'reliability'\?\) in treaty; valid keys: atopid, ended, guarantors, kind, members, name, reliability, signed, trigger",
+            r"unknown key 'relability' \(did you mean 'reliability'\?\) in treaty; valid keys: atopid, ended, guarantors, kind, members, name, reliability, renewal, review, signed, term, trigger",
         ),
         ({"escalaton": {}}, r"unknown key 'escalaton' \(did you mean 'escalation'\?\) in world"),
         (

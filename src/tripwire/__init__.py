@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # what static analysis sees; at run time each name is imported on first use
+    from .analysis.criticality import criticality
+    from .analysis.entanglement import entanglement
     from .crisis.compile import CompiledWorld, compile_world
     from .crisis.results import summarize
     from .crisis.simulate import simulate
@@ -26,6 +28,7 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
         TripwireError,
         WorldError,
     )
+    from .horizon.simulate import horizon
     from .io.atop import world_from_atop
     from .io.results import open_result, write_dataset
     from .io.world_on import world_on
@@ -51,6 +54,9 @@ _LAZY = {
     "apply_params": "world.params",
     "sweep": "sweep",
     "open_sweep": "sweep.store",
+    "entanglement": "analysis.entanglement",
+    "criticality": "analysis.criticality",
+    "horizon": "horizon",
     # errors and warnings
     "TripwireError": "errors",
     "ParamError": "errors",
@@ -78,6 +84,9 @@ __all__ = [
     "apply_params",
     "sweep",
     "open_sweep",
+    "entanglement",
+    "criticality",
+    "horizon",
     "TripwireError",
     "WorldError",
     "ParamError",

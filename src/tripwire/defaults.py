@@ -79,6 +79,103 @@ DETERRENCE = 1.0
 MISPERCEPTION = 0.0
 MAX_ROUNDS = 50
 
+# -- the long-horizon model ------------------------------------------------------------------------
+# Every default of a world file's ``horizon:`` section and of the per-treaty ``term`` / ``review`` /
+# ``renewal`` fields, each with its source. docs/horizon.md repeats them in a table.
+
+#: Years in one history.
+HORIZON_YEARS = 40
+
+#: Arms (a stochastic Richardson system, one state per row).
+#: fatigue a: the share of the gap to the fixed point closed by a state's own restraint per year.
+#: Assumption (Richardson 1960 estimated fatigue of 0.1-0.3 a year for the pre-1914 races); sweep it.
+ARMS_FATIGUE = 0.2
+#: reaction k: response of a state's arms to a rival's, times the rivalry's hostility. Assumption
+#: (half the fatigue: a lone rival pair is stable at any hostility).
+ARMS_REACTION = 0.1
+#: burden sharing s: how far a state lowers its arms when its allies' arms grow (weights: the
+#: allies' capability shares). Olson & Zeckhauser (1966) give the direction (allies free-ride on
+#: larger partners); the size is an assumption.
+ARMS_BURDEN = 0.05
+#: noise b (per year, on x = arms relative to the start year): 0.106 is the median, over the six
+#: major powers of 1955-1991 (USA 0.07, UKG 0.10, ITA 0.10, FRN 0.11, RUS 0.18, CHN 0.33), of the
+#: standard deviation of the annual change in log military expenditure (COW NMC v6.0 ``milex``).
+ARMS_NOISE = 0.106
+#: phi: the share of a state's crisis capability that moves with its arms: two of CINC's six
+#: components (military expenditure and personnel) are military (Singer, Bremer & Stuckey 1972).
+ARMS_PHI = 1.0 / 3.0
+#: Bins of the arms histogram (x from 0 to 4 in 160 bins of 0.025, plus one below and one above).
+ARMS_BINS = (0.0, 4.0, 160)
+
+#: Crisis arrivals: lambda0 crises per rival-dyad-year at hostility 1 (Thompson strategic rivals,
+#: MID 5.0 disputes per rival dyad-year).
+LAMBDA0 = 0.18
+#: beta: log of the ratio of the rivals' crisis rate during an arms race to the rate without one,
+#: 1.77 (Gibler, Rider & Hutchison 2005, arms races between rivals, 1854-1984).
+BETA = 0.5709795465857378  # math.log(1.77)
+#: tau: an arms race is on when both rivals' arms grew by more than tau over the last three years:
+#: 0.26 = 1.08**3 - 1, i.e. 8 % a year for three years (Diehl 1983's race threshold, which Gibler,
+#: Rider & Hutchison 2005 build on).
+RACE_TAU = 0.26
+
+#: Trust: honoured r <- r + alpha (r_max - r) (alpha, r_max: assumptions); failed r <- r (1 - delta).
+TRUST_ALPHA = 0.1
+TRUST_DELTA = 0.3
+TRUST_R_MAX = 1.0
+#: r_min: a treaty whose reliability is lowered (by a failure or a domino loss) below r_min
+#: dissolves. Assumption.
+TRUST_R_MIN = 0.1
+
+#: Dissolution: probability that a treaty that failed in a crisis dissolves (per such crisis).
+#: Assumption, meant to be swept.
+DISSOLVE_PI = 0.5
+#: Background exit hazards per year by treaty kind and era (the calendar year of each simulated
+#: year; worlds without ``horizon.start`` use the post-1945 rates). ATOP v4.01 alliance level:
+#: exits / alliance-years at risk, each alliance typed by its strongest obligation (defense >
+#: offense > neutrality > non-aggression > consultation), before 1945 and from 1945 to 2016.
+#: Offence after 1945 has almost no exposure in ATOP (two short alliances): the defence rate is
+#: used. Entente (no ATOP flag) uses the consultation rate. ``tests/test_horizon_defaults.py``
+#: recomputes the table from the data.
+BACKGROUND_EXIT = {
+    "pre1945": {
+        "defense": 0.108,
+        "offense": 0.194,
+        "neutrality": 0.103,
+        "nonaggression": 0.078,
+        "consultation": 0.139,
+        "entente": 0.139,
+    },
+    "post1945": {
+        "defense": 0.041,
+        "offense": 0.041,
+        "neutrality": 0.0094,
+        "nonaggression": 0.0113,
+        "consultation": 0.0115,
+        "entente": 0.0115,
+    },
+}
+#: The first year of the post-1945 rates.
+ERA_BREAK = 1945
+
+#: Domino: a live treaty sharing a member with one that dissolves loses this fraction of its
+#: reliability. Assumption.
+DOMINO_EPSILON = 0.1
+
+#: Sunset and review. TERM is the commonest specified length in ATOP v4.01 (120 months: 206 of
+#: the 451 alliances with a length); REVIEW the commonest renewal period (60 months: 275 of 365).
+#: A treaty has a term only when its file (or ``horizon.term``) gives one: 277 of 728 ATOP
+#: alliances specify none, and an implicit ten-year sunset would end NATO-like treaties that have
+#: no such clause. RENEWAL (the probability of renewing at each decision) is an assumption.
+TERM = 10
+REVIEW = 5
+RENEWAL = 0.8
+
+#: A crisis is systemic when it ends at the top level (and, if the world asks, with at least this
+#: many major powers on each side).
+SYSTEMIC_MAJORS = 0
+#: A history stops at its first systemic war (what follows is another world).
+STOP_AT_SYSTEMIC = True
+
 # -- history (back-tests and calibration; tripwire.history) ----------------------------------------
 #: The MID ladder: hostility levels 2-5 (COW MID 5.0 codebook); level 1 is participant-only.
 MID_LADDER_LEVELS = ("threat", "display", "use", "war")

@@ -15,6 +15,10 @@ Sections (each a function of :class:`Settings`, all run by :func:`run_suite`):
     network size, and 1 against 2 threads.
 ``startup``
     ``import tripwire`` time, first-call compile time and cached start-up (fresh processes).
+``horizon``
+    The long-horizon kernel (:mod:`.horizon`): trial-years per second on its scenarios on 1 and 2
+    threads, crises per second against the crisis kernel on the same world, memory against
+    histories.
 
 Peers are imported lazily; a peer that is not installed is skipped with a message that says how
 to install it (``pip install 'tripwire[bench]'``). The report is a plain dict that

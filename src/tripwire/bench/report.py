@@ -314,6 +314,11 @@ def render(report: dict, console) -> None:
             _table("full model on the bundled scenarios (trials/s)", columns, rows, left=("scenario",))
         )
 
+    if report.get("horizon"):
+        from .horizon import render_horizon
+
+        render_horizon(report["horizon"], console)
+
     sc = report.get("scaling")
     if sc:
         if sc["trials"]:

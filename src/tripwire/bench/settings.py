@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECTIONS = ("cascade", "scenarios", "scaling", "startup")
+SECTIONS = ("cascade", "scenarios", "scaling", "startup", "horizon")
 STARTUP_PARTS = ("import", "first_call", "cached", "run")
 PEERS = ("cynetdiff", "cynetdiff-batch", "ndlib")
 
@@ -48,6 +48,10 @@ class Settings:
         Sections to run, in order (any of :data:`SECTIONS`).
     max_trials
         Cap on any calibrated trial count.
+    horizon_scenarios
+        Scenarios of the ``horizon`` section (the long-horizon kernel).
+    horizon_memory_trials
+        History counts of the long-horizon peak-memory series (one fresh process each).
     """
 
     name: str = "full"
@@ -66,6 +70,8 @@ class Settings:
     startup_repeats: int = 3
     sections: tuple[str, ...] = SECTIONS
     max_trials: int = 10**8
+    horizon_scenarios: tuple[str, ...] = ("coldwar1955", "today")
+    horizon_memory_trials: tuple[int, ...] = (10**3, 10**4, 10**5)
 
     def __post_init__(self) -> None:
         for name, values, valid in (
@@ -101,4 +107,5 @@ QUICK = Settings(
     size_sweep=(64, 200, 1000),
     startup=("import", "cached", "run"),
     startup_repeats=2,
+    horizon_memory_trials=(10**3, 10**4),
 )

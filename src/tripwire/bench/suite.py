@@ -64,7 +64,7 @@ def run_suite(settings: Settings = FULL, *, log: Log = _quiet) -> dict[str, Any]
 
         warm = TripwireEngine(compile_world(network_world("blocs", 16)), 1).warm_up()
         report["first_call_in_process"] = {"seconds": warm}
-        for section in ("cascade", "scenarios", "scaling"):
+        for section in ("cascade", "scenarios", "scaling", "horizon"):
             if section not in settings.sections:
                 continue
             t0 = time.perf_counter()
@@ -74,6 +74,10 @@ def run_suite(settings: Settings = FULL, *, log: Log = _quiet) -> dict[str, Any]
                 report["cascade"] = cascade_section(settings, log, report["skipped"])
             elif section == "scenarios":
                 report["scenarios"] = scenario_section(settings, log, report["skipped"])
+            elif section == "horizon":
+                from .horizon import horizon_section
+
+                report["horizon"] = horizon_section(settings, cache, log)
             else:
                 report["scaling"] = scaling_section(settings, cache, log)
             report["section_s"][section] = time.perf_counter() - t0

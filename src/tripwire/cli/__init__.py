@@ -11,12 +11,12 @@ from rich.console import Console
 
 from .. import __version__
 from ..errors import TripwireError
-from . import backtest, bench, calibrate, run, sweep, world
+from . import analyze, backtest, bench, calibrate, entangle, export, horizon, plot, report, run, sweep, world
 from ._common import EXIT_USAGE
 
 LOG_WIDTH = 160
 
-COMMANDS = (run, world, bench, sweep, backtest, calibrate)
+COMMANDS = (run, world, bench, sweep, horizon, entangle, analyze, plot, report, export, backtest, calibrate)
 
 
 def build_parser() -> argparse.ArgumentParser:

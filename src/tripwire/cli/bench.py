@@ -11,7 +11,7 @@ from rich.console import Console
 
 from ._common import EXIT_FAILED, EXIT_OK, positive_int
 
-SECTIONS = ("cascade", "scenarios", "scaling", "startup")  # must match tripwire.bench.SECTIONS
+SECTIONS = ("cascade", "scenarios", "scaling", "startup", "horizon")  # must match tripwire.bench.SECTIONS
 
 
 def json_path(text: str) -> Path:

@@ -18,7 +18,8 @@ class SweepFile(StrictModel):
     """A sweep file (YAML). Unknown keys are errors.
 
     ``world`` is a bundled scenario name, a world file (relative to the sweep file) or an inline
-    world mapping. ``params`` maps paths to values (grid, list) or ranges (lhs, sobol).
+    world mapping. ``params`` maps paths to values (grid, list) or ranges (lhs, sobol). ``model``
+    says which model runs at every point: ``crisis`` (default) or ``horizon`` (with ``years``).
     """
 
     name: str | None = None
@@ -32,6 +33,8 @@ class SweepFile(StrictModel):
     design_seed: int | None = Field(None, ge=0, le=MAX_SEED)
     points_per_task: int | None = Field(None, ge=1)
     trial_block: int = Field(DEFAULT_TRIAL_BLOCK, ge=1)
+    model: Literal["crisis", "horizon"] = "crisis"
+    years: int | None = Field(None, ge=1, le=1000)
 
 
 def _world_source(source: str | dict, base: Path) -> World | str | Path | dict:
@@ -98,6 +101,8 @@ def load_sweep(path: str | os.PathLike, **overrides: Any) -> tuple[SweepPlan, Sw
             trial_block=spec.trial_block,
             name=spec.name or path.stem,
             description=spec.description,
+            model=spec.model,
+            years=spec.years,
         )
     except (ParamError, DesignError, WorldError, SweepError, FileNotFoundError) as exc:
         raise SweepError(f"{label}: {exc}") from None

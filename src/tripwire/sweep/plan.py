@@ -39,6 +39,10 @@ class SweepPlan:
         Most trials per task and point.
     name, description
         For the record (stored in the attrs).
+    model
+        ``crisis`` (``simulate`` at every point) or ``horizon`` (``tripwire.horizon``).
+    years
+        Years per history of a horizon sweep (default: the world's ``horizon.years``).
     """
 
     world: World
@@ -48,6 +52,8 @@ class SweepPlan:
     trial_block: int = DEFAULT_TRIAL_BLOCK
     name: str = "sweep"
     description: str = ""
+    model: str = "crisis"
+    years: int | None = None
 
     @property
     def n_points(self) -> int:
@@ -74,6 +80,8 @@ def plan_sweep(
     trial_block: int = DEFAULT_TRIAL_BLOCK,
     name: str | None = None,
     description: str = "",
+    model: str = "crisis",
+    years: int | None = None,
 ) -> SweepPlan:
     """Check a sweep before any work: paths, values, design, trials and seed.
 
@@ -97,8 +105,14 @@ def plan_sweep(
         )
     elif design_seed is not None:
         raise SweepError(f"design_seed is only for lhs and sobol designs, saw it with a {design} design")
+    if model not in ("crisis", "horizon"):
+        raise SweepError(f"model must be 'crisis' or 'horizon', saw {model!r}")
+    if years is not None:
+        if model != "horizon":
+            raise SweepError("years is only for horizon sweeps (model: horizon)")
+        years = check_int("years", years, 1, 1000, error=SweepError)
     d = make_design(design, params, world, n=n, seed=design_seed)
-    plan = SweepPlan(world, d, trials, seed, trial_block, name or world.name, description)
+    plan = SweepPlan(world, d, trials, seed, trial_block, name or world.name, description, model, years)
     first = d.point((0,) * len(d.shape))
     checks = [first]
     for k, column in enumerate(d.values):
@@ -106,5 +120,9 @@ def plan_sweep(
             checks.append(first[:k] + (value.item(),) + first[k + 1 :])
     base = world.resolved()
     for values in dict.fromkeys(checks):
-        apply_to_dict(base, d.params, values)
+        checked = apply_to_dict(base, d.params, values)
+        if model == "horizon":
+            from ..horizon.compile import compile_horizon
+
+            compile_horizon(checked, years)  # a horizon that does not fit the world is refused here
     return plan

@@ -97,6 +97,8 @@ def run_plan(
         list(plan.design.paths),
         plan.seed,
         TEMPLATE_WAIT_S if state.pending else 0.0,
+        plan.model,
+        plan.years,
         key=f"tripwire-job-{token}",
         priority=1,
     )
@@ -199,6 +201,8 @@ def sweep(
     points_per_task: int | None = None,
     trial_block: int = DEFAULT_TRIAL_BLOCK,
     progress: Callable[[int], None] | None = None,
+    model: str = "crisis",
+    years: int | None = None,
 ) -> xr.Dataset:
     """Run a parameter sweep into a resumable zarr store and return it opened.
 
@@ -235,6 +239,11 @@ def sweep(
         Most trials one task runs for one point; more are split into blocks and summed.
     progress
         Called with the number of points of each chunk written.
+    model
+        ``crisis`` (default: each point equals ``simulate``) or ``horizon`` (each point equals
+        ``tripwire.horizon(world_at_point, trials, years=years, seed=seed)``, bit for bit).
+    years
+        Years per history of a horizon sweep (default: the world's ``horizon.years``).
 
     Returns
     -------
@@ -270,6 +279,8 @@ def sweep(
         n=n,
         design_seed=design_seed,
         trial_block=trial_block,
+        model=model,
+        years=years,
     )
     action = check_existing(plan, store, resume=resume)
     state = prepare(plan, store, resume=True) if action == "resume" else None

@@ -64,9 +64,9 @@ import numpy as np
 import xarray as xr
 
 from .._version import __version__
-from ..crisis.results import TALLIES, VARIABLES, derive, run_layout
 from ..errors import StoreMismatch, SweepError
 from ..io.results import quiet_consolidation, zarr_ready
+from . import models
 
 if TYPE_CHECKING:
     from .plan import SweepPlan
@@ -89,20 +89,23 @@ __all__ = [
 ]
 
 DONE = "done"
-VARIABLES_DIMS = ("level", "size", "state", "side", "origin", "treaty", "round")
+VARIABLES_DIMS = ("level", "size", "state", "side", "origin", "treaty", "round", "year", "bin", "cause")
 DONE_DESCRIPTION = "True once the point's tallies are written (a task writes its chunk, then marks it done)"
 
 
 # -- identity ----------------------------------------------------------------------------------
 def identity(plan: SweepPlan) -> dict[str, Any]:
     """What a store must agree on to be resumed: world, design, seed, trials, engine version."""
-    return {
+    ident = {
         "world_hash": plan.world.hash,
         "design": plan.design.to_dict(),
         "seed": plan.seed,
         "trials": plan.trials,
         "engine_version": __version__,
     }
+    if plan.model != "crisis":  # crisis stores keep the identity they always had
+        ident.update(model=plan.model, years=plan.years)
+    return ident
 
 
 def _hash(obj: Any) -> str:
@@ -159,6 +162,9 @@ def _differences(stored: dict[str, Any], plan: SweepPlan) -> list[str]:
             diffs.append(
                 "design points: the same design now draws other points (a different sampler version?)"
             )
+    for key in ("model", "years"):
+        if sweep.get(key) != want.get(key):
+            diffs.append(f"{key}: the store has {sweep.get(key)!r}, this sweep {want.get(key)!r}")
     for key, label in (
         ("seed", "seed"),
         ("trials", "trials per point"),
@@ -265,10 +271,11 @@ class StoreState:
 def _single_run_layout(plan: SweepPlan) -> tuple[dict[str, tuple[str, ...]], dict, dict]:
     """Dims of each tally, coordinates and attributes of one run, as ``make_dataset`` gives them
     (tests compare every point's coordinates with ``simulate``'s)."""
-    from ..crisis.compile import compile_world
-
-    coords, attrs = run_layout(compile_world(plan.world), plan.world, seed=plan.seed, trials=plan.trials)
-    dims = {name: VARIABLES[name][0] for name in TALLIES}
+    coords, attrs = models.layout(
+        plan.model, plan.world, seed=plan.seed, trials=plan.trials, years=plan.years
+    )
+    variables = models.variables(plan.model)
+    dims = {name: variables[name][0] for name in models.tallies(plan.model)}
     return dims, coords, attrs
 
 
@@ -282,10 +289,11 @@ def template(plan: SweepPlan, chunk: tuple[int, ...], store_id: str) -> xr.Datas
     }
     design = plan.design
     data_vars = {}
-    for name in TALLIES:
+    variables = models.variables(plan.model)
+    for name in models.tallies(plan.model):
         own = tuple(sizes[d] for d in dims[name])
         data = da.zeros(design.shape + own, chunks=chunk + own, dtype=np.int64)
-        data_vars[name] = (design.dims + dims[name], data, {"description": VARIABLES[name][1]})
+        data_vars[name] = (design.dims + dims[name], data, {"description": variables[name][1]})
     data_vars[DONE] = (
         design.dims,
         da.zeros(design.shape, chunks=chunk, dtype=bool),
@@ -302,6 +310,8 @@ def template(plan: SweepPlan, chunk: tuple[int, ...], store_id: str) -> xr.Datas
         "world_hash": ident["world_hash"],
         "engine_version": ident["engine_version"],
     }
+    if "model" in ident:
+        sweep_attr.update(model=ident["model"], years=ident["years"])
     attrs.update(
         title=f"tripwire sweep: {plan.name}",
         sweep=json.dumps(sweep_attr),  # key order kept: params are in dimension order
@@ -473,7 +483,8 @@ def _arrays(path: str, store_id: str) -> dict[str, Any]:
         group = zarr.open_group(path, mode="r+", zarr_format=3)
         while len(_ARRAYS) >= 4:
             _ARRAYS.pop(next(iter(_ARRAYS)))
-        _ARRAYS[key] = {name: group[name] for name in (*TALLIES, DONE)}
+        model = str(group.attrs.get("model", "crisis"))
+        _ARRAYS[key] = {name: group[name] for name in (*models.tallies(model), DONE)}
     return _ARRAYS[key]
 
 
@@ -513,7 +524,7 @@ def write_chunk(
         time.sleep(0.05)
     arrays = _arrays(path, store_id)
     index = _slices(region)
-    for name in TALLIES:
+    for name in tallies:
         arrays[name][index] = tallies[name]
     arrays[DONE][index] = np.ones(tuple(b - a for a, b in region), dtype=bool)
 
@@ -565,7 +576,9 @@ def open_sweep(path: str | os.PathLike, *, derived: bool = True) -> xr.Dataset:
         return ds
     # points not done have trials == 0: divide by NaN there (no 0/0 warnings); the same values elsewhere
     trials = ds["trials"]
-    return derive(ds.assign(trials=trials.where(trials > 0))).assign(trials=trials)
+    return models.derive(ds.attrs.get("model", "crisis"), ds.assign(trials=trials.where(trials > 0))).assign(
+        trials=trials
+    )
 
 
 def describe(path: str | os.PathLike) -> dict[str, Any]:
@@ -606,7 +619,8 @@ def describe(path: str | os.PathLike) -> dict[str, Any]:
         "points_done": int(done.sum()),
         "war_level": attrs.get("war_level"),
     }
-    if info["points_done"]:
+    info["model"] = (attrs or {}).get("model", "crisis")
+    if info["points_done"] and info["model"] == "crisis":
         ds = open_sweep(path, derived=False)
         war = attrs.get("war_level")
         counts = ds["outcome_count"].sum("size").values

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..crisis.results import TALLIES
 from ..world.model import World
 from ..world.params import Param, apply_to_dict, parse_path
+from . import models
 from .store import write_chunk
 
 
@@ -36,6 +36,8 @@ class _Job:
     treaties: dict[str, int]
     seed: int
     wait_s: float
+    model: str = "crisis"
+    years: int | None = None
 
 
 _KERNEL_LOCK = threading.Lock()
@@ -43,11 +45,20 @@ _KERNEL_LOCK = threading.Lock()
 TEMPLATE_WAIT_S = 600.0
 
 
-def _make_job(path: str, store_id: str, world_json: str, paths: list[str], seed: int, wait_s: float) -> _Job:
+def _make_job(
+    path: str,
+    store_id: str,
+    world_json: str,
+    paths: list[str],
+    seed: int,
+    wait_s: float,
+    model: str = "crisis",
+    years: int | None = None,
+) -> _Job:
     world = World.model_validate_json(world_json)
     params = tuple(parse_path(p, world) for p in paths)
     treaties = {t.name: k for k, t in enumerate(world.treaties)}
-    return _Job(path, store_id, world.resolved(), params, treaties, seed, wait_s)
+    return _Job(path, store_id, world.resolved(), params, treaties, seed, wait_s, model, years)
 
 
 def _threads() -> int:
@@ -63,35 +74,30 @@ def _threads() -> int:
 
 
 def _point(job: _Job, values: tuple, first: int, count: int, threads: int) -> dict[str, np.ndarray]:
-    from ..crisis.compile import compile_world
-    from ..crisis.simulate import run_tallies
-
     world = apply_to_dict(job.world, job.params, values)
-    cw = compile_world(world)
     with _KERNEL_LOCK:
-        t = run_tallies(cw, count, seed=job.seed, first_trial=first, threads=threads)
-    out = {name: t[name] for name in TALLIES if name in t}
-    out["outcome_count"] = t["outcome_count"][:, 2:]  # sizes start at 2, as in make_dataset
-    out["trials"] = np.int64(count)
-    if len(cw.treaties) != len(job.treaties):
-        where = np.array([job.treaties[name] for name in cw.treaties], dtype=np.int64)
-        for name in ("treaty_honoured", "treaty_failed"):
-            full = np.zeros(len(job.treaties), dtype=np.int64)
-            full[where] = t[name]
-            out[name] = full
-    return out
+        return models.point_tallies(
+            job.model,
+            world,
+            job.treaties,
+            seed=job.seed,
+            first=first,
+            count=count,
+            threads=threads,
+            years=job.years,
+        )
 
 
 def _compute(job: _Job, points: list[tuple], first: int, count: int) -> dict[str, np.ndarray]:
     """Tallies of trials ``first .. first + count - 1`` of each point, stacked on a first axis."""
     threads = _threads()
     per_point = [_point(job, values, first, count, threads) for values in points]
-    return {name: np.stack([p[name] for p in per_point]) for name in TALLIES}
+    return {name: np.stack([p[name] for p in per_point]) for name in models.tallies(job.model)}
 
 
 def _write(job: _Job, region: tuple[tuple[int, int], ...], *parts: dict) -> int:
     """Sum the trial blocks of one chunk, write it, then mark it done. Returns its point count."""
-    total = {name: sum(p[name] for p in parts[1:]) + parts[0][name] for name in TALLIES}
+    total = {name: sum(p[name] for p in parts[1:]) + parts[0][name] for name in models.tallies(job.model)}
     shape = tuple(b - a for a, b in region)
     tallies = {k: v.reshape(shape + v.shape[1:]) for k, v in total.items()}
     write_chunk(job.path, job.store_id, region, tallies, wait_s=job.wait_s)

@@ -141,6 +141,11 @@ class Treaty(StrictModel):
     signed: int | None = None
     ended: int | None = None
     atopid: int | None = None
+    # the long-horizon model (tripwire.world.horizon): years to the first renewal decision (0: none),
+    # years between later decisions, probability of renewing at each
+    term: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    review: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    renewal: Probability | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Treaty:
@@ -267,6 +272,9 @@ class Border(StrictModel):
         return v
 
 
+from .horizon import Horizon, horizon_problems  # noqa: E402 - needs StrictModel above
+
+
 class World(StrictModel):
     """A validated, resolved world: states, treaties, rivalries, crisis origins and the model's
     parameters. Build one with :func:`load_world` or ``World.model_validate(dict)``."""
@@ -282,6 +290,7 @@ class World(StrictModel):
     neighbours: Neighbours | None = None
     borders: list[Border] = Field(default_factory=list)
     origins: list[Origin] | Literal["rivalries"]
+    horizon: Horizon | None = None
     #: The year the world describes (profiles with values by era need it).
     year: int | None = None
     #: A profile (``configs/profiles``) that supplies every value the world leaves out; see
@@ -404,6 +413,9 @@ class World(StrictModel):
                             unknown(f"origins[{k}] {role}", code)
             if self.origins and sum(o.weight for o in self.origins) <= 0:
                 problems.append("origins: every weight is 0; at least one origin needs weight > 0")
+
+        if self.horizon is not None and not problems:
+            problems.extend(horizon_problems(self))
 
         if problems:
             raise ValueError("\n".join(problems))

@@ -22,6 +22,17 @@ A path names one value (or one group of values) of a world::
     neighbours.joining.<type>          joining probability of borders of one contiguity type
                                        (land, sea12, sea24, sea150, sea400; worlds with borders)
 
+The long-horizon model (``tripwire.horizon``) adds::
+
+    horizon.<field>                    a field of the horizon: section: lambda0, beta, tau, phi,
+                                       fatigue, reaction, burden, noise (every state at once),
+                                       alpha, delta, r_max, r_min, pi_d, epsilon, renewal
+                                       (numbers); term, review (whole years)
+    treaty.<name>.term                 one treaty's term, review (whole years) or renewal
+    treaty.<name>.review               probability
+    treaty.<name>.renewal
+    treaties.term                      the term of every treaty at once (0: none)
+
 ``<name>`` is a treaty name exactly as in the world file (it may contain spaces, dots and
 brackets: everything between ``treaty.`` and the last ``.`` is the name); ``<code>`` is a state
 code.
@@ -89,8 +100,33 @@ PATH_FORMS = (
     "treaty.<name>.reliability",
     "treaty.<name>.active",
     "state.<code>.capability",
+    "horizon.<field>",
+    "treaty.<name>.term",
+    "treaty.<name>.review",
+    "treaty.<name>.renewal",
+    "treaties.term",
     "neighbours.joining.<type>",
 )
+#: Sweepable fields of the horizon: section: name -> (kind, lo, hi, description).
+HORIZON_PATHS: dict[str, tuple[Literal["float", "int"], float, float, str]] = {
+    "lambda0": ("float", 0.0, math.inf, "crises per dyad-year at intensity 1"),
+    "beta": ("float", -math.inf, math.inf, "log of the crisis-rate ratio during an arms race"),
+    "tau": ("float", -math.inf, math.inf, "three-year arms growth that makes a race"),
+    "phi": ("float", 0.0, math.inf, "share of capability that moves with arms"),
+    "fatigue": ("float", 0.0, math.inf, "Richardson fatigue a of every state"),
+    "reaction": ("float", 0.0, math.inf, "Richardson reaction k to rivals"),
+    "burden": ("float", 0.0, math.inf, "burden sharing s among allies"),
+    "noise": ("float", 0.0, math.inf, "arms noise b of every state"),
+    "alpha": ("float", 0.0, 1.0, "trust gained per honoured obligation"),
+    "delta": ("float", 0.0, 1.0, "share of reliability lost per failed obligation"),
+    "r_max": ("float", 0.0, 1.0, "the reliability trust climbs toward"),
+    "r_min": ("float", 0.0, 1.0, "reliability below which a lowered treaty dissolves"),
+    "pi_d": ("float", 0.0, 1.0, "probability that a failing treaty dissolves"),
+    "epsilon": ("float", 0.0, 1.0, "domino loss of reliability"),
+    "renewal": ("float", 0.0, 1.0, "probability of renewing a treaty at each decision"),
+    "term": ("int", 0.0, 10_000.0, "term of every treaty without its own (0: none)"),
+    "review": ("int", 1.0, 10_000.0, "years between renewal decisions"),
+}
 
 _POLICY = tuple(Policy.model_fields)
 _INDEXED = re.compile(r"^escalation\.(up|settle)(?:\[(?P<index>[^\]]*)\])?$")
@@ -117,7 +153,7 @@ class Param:
     """
 
     path: str
-    kind: Literal["float", "bool"]
+    kind: Literal["float", "bool", "int"]
     lo: float
     hi: float
     target: tuple
@@ -237,6 +273,31 @@ def parse_path(path: str, world: World) -> Param:
                     f"sweep 'treaty.{name}.active' instead"
                 )
             return Param(path, "float", 0.0, 1.0, ("treaty", name, "reliability"), f"reliability of {name!r}")
+    if path.startswith("horizon.") and path[8:] in HORIZON_PATHS:
+        h_kind, lo, hi, what = HORIZON_PATHS[path[8:]]
+        return Param(path, h_kind, lo, hi, ("horizon", path[8:]), f"horizon: {what}")
+    if path == "treaties.term":
+        if not world.treaties:
+            raise ParamError(f"{path!r}: world {world.name!r} has no treaties")
+        return Param(path, "int", 0.0, 10_000.0, ("treaties", "term"), "term of every treaty (0: none)")
+    if (
+        path.startswith("treaty.")
+        and path.count(".") >= 2
+        and path.rsplit(".", 1)[1] in ("term", "review", "renewal")
+    ):
+        name, field = path[len("treaty.") :].rsplit(".", 1)
+        names = [t.name for t in world.treaties]
+        if name not in names:
+            hint = difflib.get_close_matches(name, names, n=1)
+            raise ParamError(
+                f"{path!r}: unknown treaty {name!r}"
+                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                + f"; treaties of {world.name!r}: {_listing(names)}"
+            )
+        if field == "renewal":
+            return Param(path, "float", 0.0, 1.0, ("treaty", name, field), f"renewal probability of {name!r}")
+        lo = 0.0 if field == "term" else 1.0
+        return Param(path, "int", lo, 10_000.0, ("treaty", name, field), f"{field} of {name!r} in years")
     if path.startswith("neighbours.joining."):
         kind = path[len("neighbours.joining.") :]
         types = list(BorderJoining.model_fields)
@@ -273,6 +334,10 @@ def valid_paths(world: World) -> list[str]:
     paths += [f"treaty.{t.name}.reliability" for t in obligations]
     paths += [f"treaty.{t.name}.active" for t in world.treaties]
     paths += [f"state.{c}.capability" for c in world.codes]
+    paths += [f"horizon.{f}" for f in HORIZON_PATHS]
+    if world.treaties:
+        paths.append("treaties.term")
+    paths += [f"treaty.{t.name}.{f}" for t in world.treaties for f in ("term", "review", "renewal")]
     if world.borders:
         paths += [f"neighbours.joining.{kind}" for kind in BorderJoining.model_fields]
     return paths
@@ -290,11 +355,25 @@ def coerce_value(param: Param, value: Any) -> float | bool:
         if isinstance(value, bool | np.bool_):
             return bool(value)
         raise ParamError(f"{param.path} takes true or false, saw {value!r}")
+    if param.kind == "int":
+        ok = isinstance(value, int | np.integer) and not isinstance(value, bool)
+        ok = ok or (isinstance(value, float | np.floating) and float(value).is_integer())
+        if not ok or not param.lo <= value <= param.hi:
+            raise ParamError(
+                f"{param.path} takes a whole number of years in [{param.lo:g}, {param.hi:g}], saw {value!r}"
+            )
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int | float) and not _is_number(value):
         raise ParamError(f"{param.path} takes a number, saw {value!r} ({type(value).__name__})")
     x = float(value)
     if not math.isfinite(x) or x < param.lo or x > param.hi:
-        rule = "a probability in [0, 1]" if param.hi == 1.0 else "a finite number >= 0"
+        rule = (
+            "a probability in [0, 1]"
+            if param.hi == 1.0
+            else "a finite number >= 0"
+            if param.lo == 0.0
+            else "a finite number"
+        )
         raise ParamError(f"{param.path} = {value!r} is outside its range: it must be {rule}")
     return x
 
@@ -320,6 +399,11 @@ def _set(data: dict, param: Param, value: Any, levels: list[str]) -> None:
             data["escalation"][t[1]] = current
     elif t[0] == "policy":
         data.setdefault("policy", {})[t[1]] = value
+    elif t[0] == "horizon":
+        data["horizon"] = {**(data.get("horizon") or {}), t[1]: value}
+    elif t[0] == "treaties" and t[1:] == ("term",):
+        for treaty in data["treaties"]:
+            treaty["term"] = value
     elif t[0] == "treaties":
         for treaty in data["treaties"]:
             if treaty["kind"] not in defaults.PLEDGE_KINDS:
@@ -328,6 +412,10 @@ def _set(data: dict, param: Param, value: Any, levels: list[str]) -> None:
         if t[2] == "active":
             if not value:
                 data["treaties"] = [x for x in data["treaties"] if x["name"] != t[1]]
+        elif t[2] in ("term", "review", "renewal"):
+            for treaty in data["treaties"]:
+                if treaty["name"] == t[1]:
+                    treaty[t[2]] = value
         else:
             for treaty in data["treaties"]:
                 if treaty["name"] == t[1]:
