@@ -125,6 +125,8 @@ def base_rates(ds: xr.Dataset, *, data: str | Path | None = None) -> pd.DataFram
         k = levels.index(name)
         for e in ("all", "before_1945", "from_1945"):
             m = np.ones(len(era), bool) if e == "all" else era == e
+            if not m.any():
+                continue  # no dispute of that era in this back-test
             rows.append(
                 _row(f"reach {name}", e, ds["observed_level"].values[m] >= k, ds["p_reach"].values[m, k])
             )
@@ -180,7 +182,9 @@ def base_rates(ds: xr.Dataset, *, data: str | Path | None = None) -> pd.DataFram
         for e, (h, v) in rates.items():
             m = era == e
             tried = ds["honoured"].values[m] + ds["failed"].values[m]
-            model = float(ds["honoured"].values[m].sum() / tried.sum()) if tried.sum() > 0 else np.nan
+            if not tried.sum() > 0:
+                continue  # no alliance edge tried in that era's disputes
+            model = float(ds["honoured"].values[m].sum() / tried.sum())
             n = h + v
             obs = h / n if n else np.nan
             se = float(np.sqrt(model * (1 - model) / n)) if n and np.isfinite(model) else np.nan
