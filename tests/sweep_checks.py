@@ -78,3 +78,110 @@ def assert_stores_identical(a, b):
         k: v for k, v in b.attrs.items() if k != "execution"
     }
     assert a.drop_attrs(deep=False).identical(b.drop_attrs(deep=False))
+
+
+# -- drivers in their own process ------------------------------------------------------------------
+def write_sweep_file(path, params, *, trials, seed, points_per_task=1, name="sweep", world=None):
+    """A sweep file on the small test world (or ``world``)."""
+    import yaml
+    from conftest import small_world
+
+    spec = {
+        "name": name,
+        "world": world if world is not None else small_world(),
+        "design": "grid",
+        "params": params,
+        "trials": trials,
+        "seed": seed,
+        "points_per_task": points_per_task,
+    }
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def start_driver(*argv, env=None, log=None):
+    """``tripwire ARGV`` in a new session (its own process group), output to ``log`` (a path) or pipes."""
+    import subprocess
+    import sys
+
+    out = open(log, "w") if log is not None else subprocess.PIPE  # noqa: SIM115 - closed by the caller
+    return subprocess.Popen(
+        [sys.executable, "-m", "tripwire", *map(str, argv)],
+        stdout=out,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env=env,
+    )
+
+
+def points_done(store):
+    """Points marked done in a store, 0 while it does not exist (or is being renamed into place)."""
+    from tripwire.sweep.store import count_done
+
+    try:
+        counts = count_done(store)
+    except Exception:  # a store being created
+        return 0
+    return counts[0] if counts else 0
+
+
+def wait_for(condition, timeout, what, proc=None):
+    import time
+
+    t0 = time.monotonic()
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(
+                f"the driver ended (exit {proc.returncode}) while waiting for {what}: {proc.stderr.read()}"
+            )
+        if time.monotonic() - t0 > timeout:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def process_group_alive(pgid):
+    """Whether any (non-zombie) process of a process group is running."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().split(")")[-1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
+
+
+class ChunkCounts:
+    """A scheduler plugin counting, per chunk task, how often it finished (``memory``): a chunk
+    finished twice was computed (and written) twice. Register with :func:`count_chunks`."""
+
+    name = "tripwire-chunk-counts"
+
+    def __init__(self):
+        import collections
+
+        self.done = collections.Counter()
+
+    def transition(self, key, start, finish, *args, **kwargs):
+        if str(key).startswith("tripwire-chunk-") and finish == "memory":
+            self.done[str(key)] += 1
+
+
+def count_chunks(client):
+    """Start counting chunk completions on the client's scheduler; returns a function that reads
+    ``{chunk key: times finished}``."""
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    plugin = type("ChunkCountsPlugin", (ChunkCounts, SchedulerPlugin), {})()
+
+    def add(dask_scheduler):
+        dask_scheduler.add_plugin(plugin, name=ChunkCounts.name)
+
+    client.run_on_scheduler(add)
+    return lambda: dict(
+        client.run_on_scheduler(lambda dask_scheduler: dict(dask_scheduler.plugins[ChunkCounts.name].done))
+    )

@@ -26,7 +26,7 @@ def test_run_writes_a_result_equal_to_simulate(world_file, tmp_path, suffix, cap
     assert main(["run", str(world_file), "--trials", "20000", "--seed", "4", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "final level" in text and "expected participants" in text and "trials/s" in text
-    assert "states most likely drawn in" in text and "treaties most often triggered" in text
+    assert "states most likely drawn in" in text and "treaties most often called on" in text
     expected = tripwire.simulate(world_file, 20_000, seed=4)
     assert open_result(out).identical(expected)
     opened = xr.open_zarr(out) if suffix == ".zarr" else xr.open_dataset(out)

@@ -42,15 +42,6 @@ def test_python_examples_run(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.slow
-def test_sweeps_doc_example_runs(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    namespace: dict = {}
-    for code in blocks("python", (REPO / "docs" / "sweeps.md").read_text()):
-        exec(compile(code, "docs/sweeps.md", "exec"), namespace)
-    assert (tmp_path / "alliances.zarr").exists()
-
-
-@pytest.mark.slow
 @pytest.mark.timeout(1200)  # three sweeps, an entanglement map and a criticality run
 def test_analysis_doc_runs_and_draws_its_figures(tmp_path, monkeypatch):
     import matplotlib

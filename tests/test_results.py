@@ -99,7 +99,7 @@ def test_wilson_interval_of_a_published_case():
 def test_summary_exceedance_carries_wilson_intervals(ds):
     s = summarize(ds)
     assert s["trials"] == 100
-    (lv0, p0, lo0, hi0), (lv1, p1, lo1, hi1) = s["exceed"]
-    assert (lv0, p0) == ("crisis", 1.0) and (lv1, p1) == ("war", 0.3)
-    assert (lo1, hi1) == pytest.approx(_wilson_by_quadratic(30, 100), abs=1e-12)
+    first, second = s["exceed"]
+    assert (first["level"], first["p"]) == ("crisis", 1.0) and (second["level"], second["p"]) == ("war", 0.3)
+    assert (second["lo"], second["hi"]) == pytest.approx(_wilson_by_quadratic(30, 100), abs=1e-12)
     assert s["expected_participants"] == pytest.approx(2.4)

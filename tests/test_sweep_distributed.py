@@ -15,12 +15,13 @@ import yaml
 import zarr
 from conftest import small_world
 from distributed import Client, LocalCluster
-from sweep_checks import assert_matches_simulate, assert_stores_identical
+from sweep_checks import assert_matches_simulate, assert_stores_identical, count_chunks
 
 import tripwire
 from tripwire.crisis.results import TALLIES
+from tripwire.errors import ClusterError, StoreMismatch
 from tripwire.sweep.run import sweep
-from tripwire.sweep.store import open_sweep, read_done
+from tripwire.sweep.store import open_sweep, read_done, store_problem
 
 GRID = {
     "policy.communication": [0.0, 0.5, 0.9],
@@ -93,9 +94,12 @@ def points_done(store):
         return 0
 
 
-def test_a_worker_killed_mid_sweep(tmp_path, reference, world, client):
+def test_a_worker_killed_late_in_a_sweep_makes_no_finished_chunk_compute_again(
+    tmp_path, reference, world, client
+):
     pids = client.run(os.getpid)
     store = tmp_path / "killed.zarr"
+    counts = count_chunks(client)
     outcome = {}
 
     def run():
@@ -108,7 +112,7 @@ def test_a_worker_killed_mid_sweep(tmp_path, reference, world, client):
 
     thread = threading.Thread(target=run)
     thread.start()
-    wait_for(lambda: points_done(store) >= 2, 120, "two points done")
+    wait_for(lambda: points_done(store) >= POINTS // 2, 120, "half the points done")
     victim = next(iter(pids.values()))
     os.kill(victim, signal.SIGKILL)
     done_at_kill = points_done(store)
@@ -117,6 +121,14 @@ def test_a_worker_killed_mid_sweep(tmp_path, reference, world, client):
     assert "error" not in outcome, outcome.get("error")
     assert done_at_kill < POINTS, "the worker was killed after the sweep had finished"
     assert_stores_identical(outcome["ds"], reference)
+    finished = counts()
+    twice = sorted(k for k, n in finished.items() if n > 1)
+    print(f"worker killed at {done_at_kill}/{POINTS} points done: {len(twice)} chunk(s) finished twice")
+    assert len(finished) == POINTS
+    # each chunk finished once; at most one finished in the instant before the kill, not yet
+    # released by the driver, is computed again (the old driver recomputed every finished chunk
+    # whose result the dead worker held)
+    assert len(twice) <= 1, finished
     client.wait_for_workers(2, timeout=60)  # the nanny restarted it
     assert victim not in client.run(os.getpid).values()
 
@@ -196,3 +208,58 @@ def test_the_driver_killed_with_sigkill_then_resumed(tmp_path, reference, world,
     assert sum(seen_points) == POINTS - interrupted  # exactly the points not done
     assert_stores_identical(ds, reference)
     assert_stores_identical(open_sweep(store), reference)
+
+
+def _can_hide_folders():
+    try:
+        subprocess.run(["unshare", "-m", "true"], check=True, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not _can_hide_folders(), reason="needs `unshare -m` (root) to hide the store from a worker"
+)
+def test_a_worker_that_cannot_see_the_store_says_so(tmp_path, world):
+    store = tmp_path / "shared" / "s.zarr"
+    with (
+        LocalCluster(n_workers=0, processes=True, dashboard_address=":0") as empty,
+        Client(empty) as c,
+    ):
+        # a worker in a mount namespace of its own, where an empty filesystem covers tmp_path: as a
+        # node that does not share the driver's filesystem
+        hidden = subprocess.Popen(
+            [
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                f"mount -t tmpfs none {tmp_path} && exec {sys.executable} -m distributed.cli.dask_worker "
+                f"{empty.scheduler_address} --nthreads 1 --no-nanny --name hidden",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            c.wait_for_workers(1, timeout=120)
+            with pytest.raises(ClusterError) as err:
+                sweep(world, GRID, trials=1_000, seed=SEED, store=store, client=c, points_per_task=12)
+        finally:
+            os.killpg(hidden.pid, signal.SIGKILL)
+            hidden.wait()
+    msg = str(err.value)
+    assert f"cannot see the sweep store {str(store)!r}" in msg
+    assert "Is it on a shared filesystem, one that the driver and every node see at the same path" in msg
+    assert read_done(store).sum() == 0  # nothing marked done; the store is there to resume elsewhere
+
+
+def test_the_message_for_a_store_a_worker_cannot_see(tmp_path):
+    err = store_problem(str(tmp_path / "elsewhere" / "s.zarr"), "0" * 32)
+    assert isinstance(err, ClusterError) and "cannot see the sweep store" in str(err)
+    (tmp_path / "other.zarr").mkdir()
+    assert isinstance(store_problem(str(tmp_path / "other.zarr"), "0" * 32), StoreMismatch)

@@ -18,11 +18,14 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
     from .crisis.results import summarize
     from .crisis.simulate import simulate
     from .errors import (
+        ClusterError,
         DataError,
         DataWarning,
         DesignError,
         ParamError,
+        StoreCorrupted,
         StoreError,
+        StoreLocked,
         StoreMismatch,
         SweepError,
         TripwireError,
@@ -64,6 +67,9 @@ _LAZY = {
     "SweepError": "errors",
     "StoreError": "errors",
     "StoreMismatch": "errors",
+    "StoreCorrupted": "errors",
+    "StoreLocked": "errors",
+    "ClusterError": "errors",
     "DataError": "errors",
     "DataWarning": "errors",
 }
@@ -94,6 +100,9 @@ __all__ = [
     "SweepError",
     "StoreError",
     "StoreMismatch",
+    "StoreCorrupted",
+    "StoreLocked",
+    "ClusterError",
     "DataError",
     "DataWarning",
 ]

@@ -15,7 +15,7 @@ entente        0.50         the ladder's ``war``    looser than a pact: roughly 
                                                     allies that did not stand aside, rounded up
 consultation   0.50         level 0 (first level)   consultation is owed as soon as a crisis opens
 neutrality     1.00         (none)                  pledges bind; their reliability is not used by
-nonaggression  1.00         (none)                  the crisis model (DESIGN §2.3 step 3)
+nonaggression  1.00         (none)                  the crisis model (docs/model.md)
 =============  ===========  ======================  ==============================================
 
 Rivalries default to ``hostility = 0.5`` and trigger at the ladder's ``war`` level.
@@ -78,6 +78,33 @@ SETTLE = 0.2
 DETERRENCE = 1.0
 MISPERCEPTION = 0.0
 MAX_ROUNDS = 50
+
+# -- sweeps left running on a cluster ---------------------------------------------------------------
+# Each is a judgement about batch clusters, not a model parameter; none changes a result.
+
+#: Seconds without a live worker before a sweep stops (store kept, resumable). Ten minutes covers a
+#: batch job's start on a quiet queue and a local cluster's worker restarts many times over; a busy
+#: queue needs more (``--worker-timeout 6h``) and ``0`` waits forever.
+SWEEP_WORKER_TIMEOUT_S = 600.0
+#: Seconds between status lines (workers, jobs) in batch logs: one a minute is a readable log.
+SWEEP_REPORT_S = 60.0
+#: Seconds between two looks at the batch queue (``squeue``, ``qstat``): SLURM's documentation asks
+#: users not to poll it more often than about every 10-30 s.
+SWEEP_QUEUE_CHECK_S = 15.0
+#: Batch jobs in a row that end before their workers connect, with no worker alive, before a sweep
+#: stops: one can be a bad node; three in a row is the job environment (python, prologue).
+SWEEP_FAILED_STARTS = 3
+#: Seconds between refreshes of a store lock's time stamp.
+SWEEP_LOCK_REFRESH_S = 30.0
+#: A lock not refreshed for this long (20 refreshes missed) may be taken over with ``--break-lock``.
+SWEEP_LOCK_STALE_S = 600.0
+#: Chunk files in a store above which a sweep warns: each file costs a disk block and a metadata
+#: operation, and 45,000 files (4,096 one-point chunks) took minutes to write and 176 MiB of disk
+#: for 1.6 MB of data (``benchmarks/sweep_small_chunks.py``).
+SWEEP_FILES_WARN = 20_000
+#: Seconds a worker keeps looking for a store it cannot see before saying so: NFS caches a missing
+#: folder for up to ``acdirmax`` (60 s by default; 30 s is the usual ``acdirmin``).
+SWEEP_VISIBLE_GRACE_S = 30.0
 
 # -- the long-horizon model ------------------------------------------------------------------------
 # Every default of a world file's ``horizon:`` section and of the per-treaty ``term`` / ``review`` /

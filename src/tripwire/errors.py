@@ -19,6 +19,9 @@ __all__ = [
     "SweepError",
     "StoreError",
     "StoreMismatch",
+    "StoreCorrupted",
+    "StoreLocked",
+    "ClusterError",
     "DataError",
     "DataWarning",
 ]
@@ -60,3 +63,19 @@ class DataError(TripwireError):
 
 class DataWarning(UserWarning):
     """Something in the data was imputed or dropped while building a world."""
+
+
+class StoreCorrupted(StoreError):
+    """A store whose data cannot be trusted: a chunk that fails its checksum, a chunk missing for
+    points marked done, or tallies that break their invariants. ``tripwire verify STORE`` lists
+    every such point; ``--repair`` lets the next resume recompute them."""
+
+
+class StoreLocked(StoreError):
+    """A sweep store in use by another driver; the message names its host, process and start time."""
+
+
+class ClusterError(SweepError):
+    """The cluster cannot run the sweep: batch jobs refused or failing before their workers start,
+    no worker alive for too long, or workers that cannot see the store. Points finished so far are
+    kept; the same command resumes the sweep once the cause is fixed."""

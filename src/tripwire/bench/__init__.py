@@ -3,7 +3,7 @@
 Sections (each a function of :class:`Settings`, all run by :func:`run_suite`):
 
 ``cascade``
-    The independent-cascade configuration of tripwire (DESIGN.md §2.4,
+    The independent-cascade configuration of tripwire (``docs/model.md``,
     :func:`tripwire.world.synthetic.independent_cascade`) side by side with CyNetDiff and NDlib on the
     same directed graphs, edge probabilities and seed-pair distribution: cascades per second,
     random edge tries per second and the ratios. A ratio is given only when the mean cascade sizes

@@ -27,8 +27,10 @@ def _say(console: Console, text: str) -> None:
 def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
     from .. import analysis
     from ..analysis._source import open_any
-    from ..io.results import write_dataset
+    from ..io.results import check_output, write_dataset
 
+    if args.out is not None and args.out.suffix != ".csv":  # before any work
+        check_output(args.out, overwrite=args.force, flag="--force")
     if args.criticality:
         ds = analysis.criticality(args.input, args.trials, seed=args.seed)
         war = ds.attrs["war_level"]
@@ -74,7 +76,7 @@ def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
         if args.out.suffix == ".csv":
             result.to_dataframe().to_csv(args.out)
         else:
-            write_dataset(result, args.out)
+            write_dataset(result, args.out, overwrite=args.force)
         _say(console, f"wrote {args.out}")
     return EXIT_OK
 
@@ -115,6 +117,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="bootstrap seed (indices) or the trials' seed (criticality)",
     )
     p.add_argument("--out", "-o", type=_out_path, default=None, help="write the result (.nc or .csv)")
+    p.add_argument("--force", action="store_true", help="replace a tripwire result at --out")
     p.set_defaults(func=_checked)
 
 

@@ -90,4 +90,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     bench.add_argument("--repeats", type=positive_int, default=None, help="timed repeats per measurement")
     bench.add_argument("--no-peers", action="store_true", help="leave out CyNetDiff and NDlib")
-    bench.set_defaults(func=cmd_bench)
+    bench.set_defaults(
+        func=cmd_bench,
+        interrupted="interrupted; the report is written only when the suite finishes, so nothing was "
+        "written (run again, perhaps with --quick or --only SECTION)",
+    )

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 
 import xarray as xr
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -16,25 +16,38 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from ..crisis.results import summarize
 
 
 @contextlib.contextmanager
 def progress_bar(
-    console: Console, total: int, label: str, *, enabled: bool = True, log: bool = False
+    console: Console,
+    total: int,
+    label: str,
+    *,
+    enabled: bool = True,
+    log: bool = False,
+    log_step: float | None = None,
 ) -> Iterator[Callable[[int], None]]:
-    """Yield ``advance(n)``: a rich bar on a terminal, plain lines with ``log=True``, nothing when
-    disabled."""
+    """Yield ``advance(n)``: a rich bar on a terminal, plain lines with ``log=True`` (one per call,
+    or one each time another ``log_step`` per cent is done), nothing when disabled."""
     if not enabled:
         yield lambda n: None
         return
     if log:
-        done = [0]
+        done = [0, -1]  # trials done, last step printed
 
         def advance(n: int) -> None:
             done[0] += n
-            console.print(f"{label}: {done[0]:,}/{total:,} ({100 * done[0] / total:.0f}%)", highlight=False)
+            pct = 100 * done[0] / total
+            if log_step is not None:
+                step = int(pct // log_step)
+                if step == done[1] and done[0] < total:
+                    return
+                done[1] = step
+            console.print(f"{label}: {done[0]:,}/{total:,} ({pct:.0f}%)", highlight=False)
 
         yield advance
         return
@@ -50,38 +63,78 @@ def progress_bar(
         yield lambda n: bar.advance(task, n)
 
 
-def summary_tables(ds: xr.Dataset, top: int = 5) -> list[Table]:
-    """Tables for one run: exceedance with 95 % Wilson intervals, states, treaties."""
+def summary_tables(ds: xr.Dataset, top: int = 5) -> list[RenderableType]:
+    """What the command line prints for one run: exceedance with 95 % Wilson intervals, the states
+    most likely drawn in (with names and sides), a table per origin when there are several, the
+    treaties whose obligations were called on most, and a line on what the intervals cover."""
     s = summarize(ds, top=top)
-    war = ds.attrs.get("war_level")
-    exceed = Table(
-        title=f"{ds.attrs.get('world_name', '')}: {s['trials']:,} trials, seed {ds.attrs.get('seed')}"
-    )
+    war = s["war_level"]
+    exceed = Table(title=f"{s['world']}: {s['trials']:,} trials, seed {s['seed']}")
     exceed.add_column("final level ≥", style="bold")
     exceed.add_column("probability", justify="right")
     exceed.add_column("95 % interval", justify="right")
-    for level, p, lo, hi in s["exceed"]:
-        label = level + (" (war level)" if level == war != "war" else "")
-        exceed.add_row(label, f"{p:.4f}", f"{lo:.4f} – {hi:.4f}")
-    exceed.caption = f"expected participants: {s['expected_participants']:.3f}"
+    for row in s["exceed"]:
+        label = row["level"] + (" (war level)" if row["level"] == war != "war" else "")
+        exceed.add_row(label, f"{row['p']:.4f}", f"{row['lo']:.4f} – {row['hi']:.4f}")
+    mean, se = s["expected_participants"], s["expected_participants_se"]
+    exceed.caption = f"expected participants {mean:.3f} ± {se:.3f} (SE)"
 
     states = Table(title="states most likely drawn in")
     states.add_column("state", style="bold")
+    states.add_column("name")
     states.add_column("P(involved)", justify="right")
-    states.add_column("P(at war)", justify="right")
-    for code, p in s["states"]:
-        states.add_row(code, f"{p:.4f}", f"{float(ds.p_war.sel(state=code)):.4f}")
+    states.add_column("95 % interval", justify="right")
+    states.add_column("on initiator side", justify="right")
+    states.add_column("on target side", justify="right")
+    states.add_column(f"P(involved, ≥ {war})", justify="right")
+    for row in s["states"]:
+        states.add_row(
+            row["state"],
+            row["name"],
+            f"{row['p_involved']:.4f}",
+            f"{row['lo']:.4f} – {row['hi']:.4f}",
+            f"{row['p_initiator']:.4f}",
+            f"{row['p_target']:.4f}",
+            f"{row['p_war']:.4f}",
+        )
+    tables: list[RenderableType] = [exceed, states]
 
-    tables = [exceed, states]
-    for key, title in (
-        ("triggered", "treaties most often triggered"),
-        ("failed", "treaties most often failed"),
-    ):
-        if s[key]:
-            t = Table(title=title)
-            t.add_column("treaty", style="bold")
-            t.add_column("per trial", justify="right")
-            for name, rate in s[key]:
-                t.add_row(name, f"{rate:.4f}")
-            tables.append(t)
+    if s["origins"]:
+        origins = Table(title="by crisis origin")
+        origins.add_column("origin (initiator->target)", style="bold")
+        origins.add_column("share of crises", justify="right")
+        origins.add_column(f"P(≥ {war} | origin)", justify="right")
+        origins.add_column("95 % interval", justify="right")
+        for row in s["origins"]:
+            origins.add_row(
+                row["origin"],
+                f"{row['share']:.4f}",
+                f"{row['p_war']:.4f}",
+                f"{row['lo']:.4f} – {row['hi']:.4f}",
+            )
+        tables.append(origins)
+
+    if s["treaties"]:
+        treaties = Table(title="treaties most often called on")
+        treaties.add_column("treaty", style="bold")
+        treaties.add_column("kind")
+        treaties.add_column("obligations honoured per trial", justify="right")
+        treaties.add_column("failed per trial", justify="right")
+        treaties.add_column("share honoured", justify="right")
+        for row in s["treaties"]:
+            treaties.add_row(
+                row["treaty"],
+                row["kind"],
+                f"{row['honoured_per_trial']:.4f}",
+                f"{row['failed_per_trial']:.4f}",
+                f"{row['share_honoured']:.3f}",
+            )
+        tables.append(treaties)
+        tables.append(
+            Text(
+                "An obligation is one member's duty to one other member (a treaty of k members has up "
+                "to k(k-1)); honoured and failed obligations are averaged over all trials."
+            )
+        )
+    tables.append(Text(s["note"]))
     return tables

@@ -14,8 +14,10 @@ from ._common import EXIT_OK, output_path, positive_int, seed_value
 
 def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
     from ..analysis.entanglement import entanglement
-    from ..io.results import write_dataset
+    from ..io.results import check_output, write_dataset
 
+    if args.out is not None:  # before any work
+        check_output(args.out, overwrite=args.force, flag="--force")
     origins = args.origins
     if origins not in ("rivals+neighbours", "all"):
         origins = [o.strip() for o in origins.split(",") if o.strip()]
@@ -42,7 +44,7 @@ def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
     console.print(vul)
     console.print(f"{n * args.trials:,} trials in {wall:.2f} s", highlight=False)
     if args.out is not None:
-        write_dataset(ds, args.out)
+        write_dataset(ds, args.out, overwrite=args.force)
         console.print(f"wrote {args.out}", highlight=False, markup=False)
     if args.plot is not None:
         headless()
@@ -71,5 +73,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=positive_int, default=None, help="kernel threads (default: all cores)")
     p.add_argument("--top", type=positive_int, default=10, help="rows in the printed tables (default 10)")
     p.add_argument("--out", type=output_path, default=None, help="write the map (.nc or .zarr)")
+    p.add_argument("--force", action="store_true", help="replace a tripwire result at --out")
     p.add_argument("--plot", default=None, help="also draw the matrix (.png, .svg, .pdf)")
     p.set_defaults(func=cmd_entangle)

@@ -59,10 +59,12 @@ def cmd_horizon(args: argparse.Namespace, console: Console) -> int:
     from ..horizon.compile import compile_horizon
     from ..horizon.results import make_dataset
     from ..horizon.simulate import run_horizon_tallies
-    from ..io.results import write_dataset
+    from ..io.results import check_output, write_dataset
     from ..world.model import load_world
     from .console import progress_bar
 
+    if args.out is not None:  # before any work
+        check_output(args.out, overwrite=args.force, flag="--force")
     world = load_world(args.scenario)
     hc = compile_horizon(world, args.years)
     t0 = time.perf_counter()
@@ -80,7 +82,7 @@ def cmd_horizon(args: argparse.Namespace, console: Console) -> int:
         for table in summary_tables(ds):
             console.print(table)
     if args.out is not None:
-        write_dataset(ds, args.out)
+        write_dataset(ds, args.out, overwrite=args.force)
         console.print(f"wrote {args.out}")
     trial_years = int(ds["running_count"].sum())
     console.print(
@@ -101,5 +103,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=seed_value, default=0, help="random seed (default 0)")
     p.add_argument("--threads", type=positive_int, default=None, help="kernel threads (default: all cores)")
     p.add_argument("--out", type=output_path, default=None, help="write the result to PATH (.zarr or .nc)")
+    p.add_argument("--force", action="store_true", help="replace a tripwire result at --out")
     p.add_argument("--quiet", action="store_true", help="print only the throughput line")
     p.set_defaults(func=cmd_horizon)

@@ -7,58 +7,109 @@ import time
 
 from rich.console import Console
 
-from ._common import EXIT_FAILED, EXIT_OK, output_path, positive_int, seed_value
+from . import whatif
+from ._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Interrupted,
+    duration,
+    output_path,
+    positive_int,
+    say,
+    seed_value,
+)
+
+
+def _interrupted(args: argparse.Namespace, runner, cw, world, changes: str) -> str:
+    """Keep what was done (when ``--out`` was given) and say so in one line."""
+    from ..crisis.results import make_dataset
+    from ..io.results import write_dataset
+
+    done = runner.done
+    if done == 0:
+        return "interrupted before any trial ran; nothing was written"
+    head = f"interrupted after {done:,} of {args.trials:,} trials"
+    if args.out is None:
+        return f"{head}; no result was written (none was asked for with --out)"
+    ds = make_dataset(cw, world, runner.totals, seed=args.seed, trials=done)
+    if changes:
+        ds.attrs["what_if"] = changes
+    try:
+        write_dataset(ds, args.out, overwrite=args.force)
+    except KeyboardInterrupt:
+        return f"{head}; interrupted again while writing them, so nothing was written"
+    return (
+        f"{head}; those trials were written to {args.out} (the same result as --trials {done}); "
+        "run again with --force to replace it with a full run"
+    )
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from ..crisis.compile import compile_world
     from ..crisis.results import make_dataset
-    from ..crisis.simulate import run_tallies
-    from ..io.results import write_dataset
+    from ..io.results import check_output, write_dataset
     from ..world.model import load_world
     from .console import progress_bar, summary_tables
+    from .trials import TrialRunner, confirm_long
 
+    if args.out is not None:  # before any work: a run must not be lost to an unwritable output
+        check_output(args.out, overwrite=args.force, flag="--force")
     if args.scenario is None and args.date is None:
         from ..errors import WorldError
 
         raise WorldError(
             "tripwire run needs a scenario (a world file or a bundled name) or --date with --data"
         )
-    world = _world_on(args) if args.date is not None else load_world(args.scenario)
+    if args.date is not None:
+        world = _world_on(args)
+        args.origins = []  # they built the world on the date; not a what-if change of it
+    else:
+        world = load_world(args.scenario)
+    world, changes = whatif.apply(world, args)
     cw = compile_world(world)
-    t0 = time.perf_counter()
-    run_tallies(cw, 1, threads=args.threads)  # compile (or load the cache) before timing
-    compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    show = args.trials >= 2_000_000 and not args.quiet
-    with progress_bar(
-        console, args.trials, f"{world.name}", enabled=show, log=not console.is_terminal
-    ) as adv:
-        tallies = run_tallies(cw, args.trials, seed=args.seed, threads=args.threads, progress=adv)
-    run_s = time.perf_counter() - t0
+    if not args.quiet:
+        what_if = f"; what if: {changes}" if changes else ""
+        say(console, f"{world.name}: {args.trials:,} trials, seed {args.seed}{what_if}")
+    runner = TrialRunner([cw], seed=args.seed, threads=args.threads)
+    try:
+        compile_s = runner.compile()
+        runner.measure(args.trials)
+        estimate = runner.estimate(args.trials)
+        what = f"{args.trials:,} trials of {world.name}"
+        if not confirm_long(estimate, what, yes=args.yes, console=console):
+            say(console, "not run")
+            return EXIT_FAILED
+        if not args.quiet:
+            say(console, f"running: about {duration(estimate)} at {runner.rate[0]:,.0f} trials/s")
+        t0 = time.perf_counter()
+        show = not args.quiet and estimate > 2.0
+        with progress_bar(
+            console, args.trials, world.name, enabled=show, log=not console.is_terminal, log_step=5
+        ) as advance:
+            tallies = runner.run(0, 0, args.trials, advance)
+        run_s = time.perf_counter() - t0
+    except KeyboardInterrupt:
+        raise Interrupted(_interrupted(args, runner, cw, world, changes)) from None
     ds = make_dataset(cw, world, tallies, seed=args.seed, trials=args.trials)
+    if changes:
+        ds.attrs["what_if"] = changes
     if not args.quiet:
         for table in summary_tables(ds):
             console.print(table)
     if args.out is not None:
-        write_dataset(ds, args.out)
-        console.print(f"wrote {args.out}")
-    console.print(
+        try:
+            write_dataset(ds, args.out, overwrite=args.force)
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted while writing {args.out}; nothing was written (run again to redo it)"
+            ) from None
+        say(console, f"wrote {args.out} (`tripwire show {args.out}` prints it again)")
+    say(
+        console,
         f"{args.trials:,} trials in {run_s:.2f} s: {args.trials / run_s:,.0f} trials/s "
         f"(compile {compile_s:.2f} s)",
-        highlight=False,
     )
     return EXIT_OK
-
-
-def _origin(text: str) -> tuple[list[str], list[str]]:
-    """``A:B`` or ``A,B:C`` -> (initiators, targets)."""
-    parts = text.split(":")
-    if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise argparse.ArgumentTypeError(
-            f"an origin is INITIATOR:TARGET (several a side with commas), saw {text!r}"
-        )
-    return tuple([c.strip() for c in side.split(",") if c.strip()] for side in parts)  # type: ignore[return-value]
 
 
 def _world_on(args: argparse.Namespace):
@@ -68,9 +119,9 @@ def _world_on(args: argparse.Namespace):
     from ..errors import DataError, DataWarning
     from ..io.world_on import world_on
 
-    if args.scenario is not None or args.data is None or not args.origin:
+    if args.scenario is not None or args.data is None or not args.origins:
         raise DataError("--date takes --data DIR and at least one --origin INITIATOR:TARGET, and no scenario")
-    origins = [(a if len(a) > 1 else a[0], b if len(b) > 1 else b[0]) for a, b in args.origin]
+    origins = list(args.origins)  # (initiator(s), target(s), weight) from --origin
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         world = world_on(args.date, data=args.data, origins=origins, profile=args.profile)
@@ -80,16 +131,16 @@ def _world_on(args: argparse.Namespace):
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from ..errors import WorldError
+    from ..errors import TripwireError
     from ..world.model import load_world
 
     status = EXIT_OK
     for source in args.files:
         try:
             world = load_world(source)
-        except (WorldError, FileNotFoundError) as exc:
+        except (TripwireError, FileNotFoundError) as exc:
             console.print(f"[red]{source}: invalid[/red]")
-            console.print(str(exc), markup=False, highlight=False)
+            say(console, str(exc))
             status = EXIT_FAILED
             continue
         console.print(
@@ -101,30 +152,49 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     return status
 
 
+def add_common(p: argparse.ArgumentParser, *, trials_help: str) -> None:
+    """``--trials``, ``--seed``, ``--threads`` and ``--yes`` (shared with ``compare``)."""
+    p.add_argument(
+        "--trials",
+        type=positive_int,
+        default=1_000_000,
+        help=f"{trials_help}; 1000000, 1_000_000 and 1e6 all work (default 1e6)",
+    )
+    p.add_argument("--seed", type=seed_value, default=0, help="random seed (default 0)")
+    p.add_argument("--threads", type=positive_int, default=None, help="kernel threads (default: all cores)")
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="run even when the time estimate exceeds a day (otherwise asked, or refused in batch jobs)",
+    )
+
+
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    run = sub.add_parser("run", help="run a scenario and print its risk summary")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario and print its risk summary",
+        description="Run a world and print its risk summary; with --out, write the result "
+        "(`tripwire show` prints it again). The what-if options change the world first. "
+        "With --date and --data (and --origin), the world on that date is built from data.",
+    )
     run.add_argument(
         "scenario",
         nargs="?",
         default=None,
-        help="a world file (.yaml) or a bundled scenario name, e.g. july1914",
+        help="a world file (.yaml) or a bundled scenario name, e.g. july1914 (or --date)",
     )
-    run.add_argument("--trials", type=positive_int, default=1_000_000, help="trials (default 1,000,000)")
-    run.add_argument("--seed", type=seed_value, default=0, help="random seed (default 0)")
-    run.add_argument("--threads", type=positive_int, default=None, help="kernel threads (default: all cores)")
+    add_common(run, trials_help="trials")
     run.add_argument("--out", type=output_path, default=None, help="write the result to PATH (.zarr or .nc)")
-    run.add_argument("--quiet", action="store_true", help="print only the throughput line")
-    # the world on a date, built from data (tripwire.world_on)
-    run.add_argument("--date", default=None, help="build the world on this date from --data (1914-07-28)")
-    run.add_argument("--data", default=None, help="the data folder for --date")
     run.add_argument(
-        "--origin",
-        type=_origin,
-        action="append",
-        default=None,
-        help="INITIATOR:TARGET for --date (repeatable)",
+        "--force", action="store_true", help="replace a tripwire result at --out (nothing else is replaced)"
     )
-    run.add_argument(
+    run.add_argument("--quiet", action="store_true", help="print only the throughput line")
+    whatif.add_arguments(run)
+    # the world on a date, built from data (tripwire.world_on); --origin (above) gives its origins
+    date = run.add_argument_group("the world on a date, from data")
+    date.add_argument("--date", default=None, help="build the world on this date from --data (1914-07-28)")
+    date.add_argument("--data", default=None, help="the data folder for --date")
+    date.add_argument(
         "--profile", default=None, help="a profile for --date (e.g. mid5; default: model defaults)"
     )
     run.set_defaults(func=cmd_run)

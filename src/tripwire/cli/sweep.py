@@ -1,16 +1,25 @@
-"""``tripwire sweep`` (run a sweep file into a resumable zarr store) and ``tripwire show``."""
+"""``tripwire sweep`` (run a sweep file into a resumable zarr store) and ``tripwire show``.
+
+The command is a thin layer over :func:`tripwire.sweep.run.run_sweep`: it reads the sweep file,
+prints what the driver reports (plain lines with ``--log`` or when the output is not a terminal, a
+progress bar otherwise), and turns the outcome into an exit code: 0 done, 1 the sweep stopped (a
+task failed, the cluster could not run it), 2 a bad input, and 130 / 143 / 129 after SIGINT /
+SIGTERM / SIGHUP. Whatever stops it, one line says how many points are kept and how to resume.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
-from ..errors import SweepError
+from ..errors import ClusterError, TripwireError
 from ._common import EXIT_FAILED, EXIT_OK, positive_int, seed_value
 
 
@@ -26,91 +35,223 @@ def _store_path(text: str) -> Path:
     return path
 
 
+def _duration(text: str) -> float | None:
+    """Seconds from ``600``, ``10m``, ``2h``...; ``0``, ``none`` or ``off``: no limit."""
+    from dask.utils import parse_timedelta
+
+    if text.strip().lower() in ("0", "none", "off", "never"):
+        return None
+    try:
+        value = float(parse_timedelta(text.strip(), default="seconds"))
+    except (ValueError, KeyError, TypeError):
+        raise argparse.ArgumentTypeError(
+            f"expected a duration such as 600, 10m or 2h (0 for none), saw {text!r}"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a duration >= 0, saw {text!r}")
+    return value or None
+
+
 def _throttled(advance: Callable[[int], None], total: int, seconds: float = 30.0):
     """Pass on progress in steps of about 2 % (or every ``seconds``), for plain log lines."""
     step = max(1, total // 50)
-    pending = [0, time.monotonic()]
+    pending = 0
+    since = time.monotonic()
 
     def add(n: int) -> None:
-        pending[0] += n
-        if pending[0] >= step or time.monotonic() - pending[1] >= seconds:
-            advance(pending[0])
-            pending[0], pending[1] = 0, time.monotonic()
+        nonlocal pending, since
+        pending += n
+        if pending >= step or time.monotonic() - since >= seconds:
+            advance(pending)
+            pending, since = 0, time.monotonic()
 
     def flush() -> None:
-        if pending[0]:
-            advance(pending[0])
-            pending[0] = 0
+        nonlocal pending
+        if pending:
+            advance(pending)
+            pending = 0
 
     return add, flush
 
 
-def _connect(args: argparse.Namespace, stack: contextlib.ExitStack, console: Console):
-    """A client for the cluster the options ask for, and how many workers to plan chunks for."""
-    from distributed import Client
+def _nothing() -> None:
+    pass
 
-    from ..sweep.clusters import jobqueue_cluster, start_jobs
-    from ..sweep.run import local_client, n_workers
 
-    if args.scheduler or args.scheduler_file:
-        client = stack.enter_context(
-            Client(args.scheduler, timeout="60s")
-            if args.scheduler
-            else Client(scheduler_file=str(args.scheduler_file), timeout="60s")
+def _kept(store: Path) -> str:
+    """What an interrupted or failed run leaves, and how to go on."""
+    from ..sweep.store import count_done
+
+    counts = count_done(store)
+    if counts is None:
+        return f"no store was written at {store}; run the same command again to start the sweep"
+    done, total = counts
+    if done == 0:
+        return f"{store} holds no finished point yet; run the same command again to resume it"
+    return f"{done:,}/{total:,} points are done and kept in {store}; run the same command again to resume"
+
+
+def _make_reporter(console: Console, err: Console, *, log: bool, label: str, total: int, every: float):
+    """The driver's reporter for the command line, and a context that shows the progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..sweep.run import Reporter, RunStatus
+
+    class CliReporter(Reporter):
+        def __init__(self) -> None:
+            super().__init__()
+            self.started = False
+            self.bar: Any = None
+            self.task: Any = None
+            self.done = 0
+            self.last = 0.0  # the first status line comes after `every` seconds
+            self.add: Callable[[int], None] = self._advance
+            self.flush: Callable[[], None] = _nothing
+            if log:
+                self.add, self.flush = _throttled(self._advance, total)
+
+        def say(self, text: str) -> None:
+            _say(console, text)
+
+        def warn(self, text: str) -> None:
+            _say(err, f"warning: {text}")
+
+        def _advance(self, n: int) -> None:
+            self.done += n
+            if self.bar is not None:
+                self.bar.advance(self.task, n)
+            else:
+                _say(console, f"{label}: {self.done:,}/{total:,} ({100 * self.done / total:.0f}%)")
+
+        def begin(self, points_done: int) -> None:
+            if points_done:
+                self._advance(points_done)
+
+        def progress(self, points: int) -> None:
+            self.started = True
+            self.add(points)
+
+        def status(self, status: RunStatus) -> None:
+            self.started = True
+            if self.bar is not None:
+                text = f"workers {status.workers}" + (f"; {status.jobs.line()}" if status.jobs else "")
+                self.bar.update(self.task, status=text)
+            elif status.elapsed_s - self.last >= every:
+                self.last = status.elapsed_s
+                _say(console, f"status: {status.line()}")
+
+    reporter = CliReporter()
+
+    @contextlib.contextmanager
+    def showing() -> Iterator[CliReporter]:
+        if log:
+            try:
+                yield reporter
+            finally:
+                reporter.flush()
+            return
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[status]}"),
         )
-        where = args.scheduler or f"scheduler file {args.scheduler_file}"
-        _say(console, f"connected to {where}: {n_workers(client)} worker(s)")
-        return client, n_workers(client) or 8
-    if args.cluster:
-        cluster, spec = jobqueue_cluster(args.cluster, args.cluster_config)
-        stack.enter_context(cluster)
-        start_jobs(cluster, spec)
-        client = stack.enter_context(Client(cluster))
-        jobs = (
-            f"adapting {spec.adapt.minimum_jobs}-{spec.adapt.maximum_jobs}"
-            if spec.adapt
-            else f"{spec.jobs or 1}"
+        with Progress(*columns, console=console, transient=True) as bar:
+            reporter.bar, reporter.task = bar, bar.add_task(label, total=total, status="")
+            try:
+                yield reporter
+            finally:
+                reporter.bar = None
+
+    return reporter, showing
+
+
+def _dry_run(args: argparse.Namespace, console: Console, plan, spec, where) -> int:
+    from ..sweep.clusters import job_python, read_cluster_file
+    from ..sweep.connect import _cpu_count, job_script
+    from ..sweep.lock import read_lock
+    from ..sweep.store import (
+        FILES_WARN,
+        _chunk_of,
+        check_existing,
+        chunk_shape_for,
+        default_points_per_task,
+        files_estimate,
+        points_per_task_for,
+        read_done,
+    )
+
+    where.check()
+    _say(console, "dry run: nothing is written and no job is submitted")
+    action = check_existing(plan, args.out, resume=not args.fresh)
+    lock = read_lock(args.out) if args.out.is_dir() else None
+    if lock is not None:
+        _say(console, f"lock: {args.out} is locked by {lock.describe()}")
+    cluster_spec = read_cluster_file(where.cluster_config) if where.cluster else None
+    if action == "resume":
+        done = read_done(args.out)
+        chunk = _chunk_of(args.out)
+        _say(console, f"store {args.out}: would be resumed ({int(done.sum()):,}/{done.size:,} points done)")
+        basis = "the store's chunks"
+    else:
+        if cluster_spec is not None:
+            workers, basis = (
+                cluster_spec.workers_hint,
+                f"{cluster_spec.workers_hint} workers of the cluster file",
+            )
+        elif where.local:
+            workers = where.workers or max(1, _cpu_count() // where.threads_per_worker)
+            basis = f"{workers} local workers"
+        else:
+            workers, basis = 8, "8 workers (the scheduler's are counted when it runs)"
+        per_task = spec.points_per_task or default_points_per_task(
+            plan.n_points, plan.trials, plan.trial_block, workers
         )
-        _say(console, f"{args.cluster} cluster: {jobs} job(s) submitted; dashboard {client.dashboard_link}")
-        return client, spec.workers_hint
-    t0 = time.perf_counter()
-    client = stack.enter_context(local_client(args.workers, args.threads_per_worker))
+        chunk = chunk_shape_for(plan.design.shape, per_task)
+        what = "overwritten (--fresh)" if action == "replace" else "created"
+        _say(console, f"store {args.out}: would be {what}")
+    files = files_estimate(plan.design.shape, chunk, plan.model)
+    tasks = math.prod(-(-s // c) for s, c in zip(plan.design.shape, chunk, strict=True))
     _say(
         console,
-        f"local cluster: {n_workers(client)} worker(s) x {args.threads_per_worker} thread(s), "
-        f"started in {time.perf_counter() - t0:.1f} s; dashboard {client.dashboard_link}",
+        f"chunks: {tasks:,} task(s) of up to {'x'.join(map(str, chunk))} points ({basis}); "
+        f"about {files:,} chunk files",
     )
-    return client, n_workers(client)
+    if files > FILES_WARN:
+        _say(
+            console,
+            f"warning: that is many files; --points-per-task "
+            f"{points_per_task_for(plan.n_points, model=plan.model)} or more keeps the store under "
+            f"{FILES_WARN:,}",
+        )
+    if cluster_spec is not None:
+        python = job_python(where.cluster, cluster_spec.cluster)
+        _say(
+            console,
+            f"{where.cluster} cluster: {cluster_spec.describe_jobs()} of "
+            f"{cluster_spec.cluster.get('processes', 1)} worker(s) each; jobs run {python}",
+        )
+        _say(console, "job script:")
+        console.print(job_script(where), markup=False, highlight=False, soft_wrap=True)
+    return EXIT_OK
 
 
 def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
+    from ..sweep.connect import Where
     from ..sweep.files import load_sweep
-    from ..sweep.run import run_plan
-    from ..sweep.store import check_existing, prepare
-    from .console import progress_bar
+    from ..sweep.run import run_sweep
+    from ..sweep.signals import exit_code
 
-    if (args.scheduler or args.scheduler_file or args.cluster) and (
-        args.workers is not None or args.threads_per_worker != 1
-    ):
-        raise SweepError(
-            "--workers and --threads-per-worker size a local cluster; leave them out with "
-            "--scheduler, --scheduler-file or --cluster"
-        )
-    chosen = [
-        flag
-        for flag, value in (
-            ("--scheduler", args.scheduler),
-            ("--scheduler-file", args.scheduler_file),
-            ("--cluster", args.cluster),
-        )
-        if value
-    ]
-    if len(chosen) > 1:
-        raise SweepError(f"{' and '.join(chosen)} each choose the cluster; give one of them")
-    if args.cluster and args.cluster_config is None:
-        raise SweepError(
-            f"--cluster {args.cluster} needs --cluster-config FILE (see configs/cluster/{args.cluster}.yaml)"
-        )
+    where = Where(
+        workers=args.workers,
+        threads_per_worker=args.threads_per_worker,
+        scheduler=args.scheduler,
+        scheduler_file=args.scheduler_file,
+        cluster=args.cluster,
+        cluster_config=args.cluster_config,
+    )
+    where.check()
     t_start = time.perf_counter()
     plan, spec = load_sweep(
         args.file,
@@ -126,54 +267,60 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
         f"sweep {plan.name!r} on {plan.world.name}: {d.kind} design, {plan.n_points:,} points [{shape}] "
         f"x {plan.trials:,} trials, seed {plan.seed}",
     )
-    resume = not args.fresh
-    action = check_existing(plan, args.out, resume=resume)
-    state = None
-    if action == "resume":
-        state = prepare(plan, args.out, resume=True)
-        _say(console, f"resuming {args.out}: {state.points_done:,}/{plan.n_points:,} points done")
-    elif action == "replace":
-        _say(console, f"overwriting {args.out} (--fresh)")
-    if state is not None and not state.todo():
-        _say(console, f"nothing to do: every point of {args.out} is done")
-        return EXIT_OK
-
+    if args.dry_run:
+        return _dry_run(args, console, plan, spec, where)
+    err = Console(stderr=True, width=console.width if not console.is_terminal else None)
     log = args.log or not console.is_terminal
-    with contextlib.ExitStack() as stack:
-        client, workers = _connect(args, stack, console)
-        if state is None:
-            state = prepare(
+    reporter, showing = _make_reporter(
+        console,
+        err,
+        log=log,
+        label=f"{plan.name} points",
+        total=plan.n_points,
+        every=args.report_every or float("inf"),
+    )
+    stopped: BaseException | None = None
+    with showing():
+        try:
+            outcome = run_sweep(
                 plan,
                 args.out,
-                resume=resume,
+                where=where,
+                resume=not args.fresh,
                 points_per_task=spec.points_per_task,
-                workers=workers,
-                write=False,  # written while the first tasks compute
+                worker_timeout=args.worker_timeout,
+                break_lock=args.break_lock,
+                reporter=reporter,
             )
-        _say(
-            console,
-            f"store {args.out}: {len(state.regions())} task(s) of up to "
-            f"{'x'.join(map(str, state.chunk))} points; {len(state.todo())} to run",
-        )
-        with progress_bar(console, plan.n_points, f"{plan.name} points", log=log) as advance:
-            if state.points_done:
-                advance(state.points_done)
-            add, flush = _throttled(advance, plan.n_points) if log else (advance, lambda: None)
-            hint = f"chunks written so far are kept: run the same command again to resume {args.out}"
-            try:
-                stats = run_plan(plan, state, client, progress=add)
-            except KeyboardInterrupt:
-                _say(Console(stderr=True), f"interrupted; {hint}")
-                raise
-            except Exception as exc:  # a task failed
-                _say(Console(stderr=True), f"error: the sweep stopped: {type(exc).__name__}: {exc}\n{hint}")
-                return EXIT_FAILED
-            flush()
+        except KeyboardInterrupt as exc:  # SIGINT, SIGTERM, SIGHUP
+            stopped = exc
+        except TripwireError as exc:
+            if not reporter.started and not isinstance(exc, ClusterError):
+                raise  # a bad input, before any work: the command line's usual error
+            stopped = exc
+        except Exception as exc:  # a task failed
+            stopped = exc
+    if isinstance(stopped, KeyboardInterrupt):
+        from ..sweep.signals import Interrupted
+
+        name = stopped.name if isinstance(stopped, Interrupted) else "SIGINT"
+        jobs = "; batch jobs cancelled" if args.cluster else ""
+        _say(err, f"interrupted by {name}{jobs}: {_kept(args.out)}")
+        return exit_code(stopped)
+    if stopped is not None:
+        what = str(stopped) if isinstance(stopped, TripwireError) else f"{type(stopped).__name__}: {stopped}"
+        _say(err, f"error: the sweep stopped: {what}")
+        _say(err, _kept(args.out))
+        return EXIT_FAILED
+    stats = outcome.stats
+    if stats.points_run == 0 and outcome.action == "resume":
+        return EXIT_OK
     wall = time.perf_counter() - t_start
+    waited = f" (after {stats.wait_s:.0f} s waiting for workers)" if stats.wait_s >= 1 else ""
     _say(
         console,
         f"{plan.name}: {plan.n_points:,} points ({stats.points_run:,} computed now, "
-        f"{stats.points_before:,} done before); {stats.trials_run:,} trials in {stats.wall_s:.2f} s: "
+        f"{stats.points_before:,} done before); {stats.trials_run:,} trials in {stats.wall_s:.2f} s{waited}: "
         f"{stats.trials_per_s:,.0f} trials/s; wall time {wall:.2f} s",
     )
     _say(console, f"wrote {args.out} (`tripwire show {args.out}` describes it)")
@@ -188,7 +335,8 @@ def _values(values: list, limit: int = 8) -> str:
     return shown + (f", ... ({len(values)} values)" if len(values) > limit else "")
 
 
-def cmd_show(args: argparse.Namespace, console: Console) -> int:
+def show_sweep_store(args: argparse.Namespace, console: Console) -> int:
+    """Print what a sweep store holds and how complete its done marks say it is."""
     from ..sweep.store import describe
 
     info = describe(args.store)
@@ -217,7 +365,9 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
     rows.append(("chunks", f"{'x'.join(map(str, info['chunk']))} points per task, {info['tasks']:,} task(s)"))
     pct = 100 * info["points_done"] / info["points"]
     status = (
-        "complete" if info["points_done"] == info["points"] else "incomplete: rerun the sweep to resume it"
+        f"done marks: complete; run `tripwire verify {args.store}` to check data"
+        if info["points_done"] == info["points"]
+        else "incomplete: rerun the sweep to resume it"
     )
     rows.append(
         (
@@ -226,9 +376,18 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
             f"{info['tasks_done']:,}/{info['tasks']:,} tasks; {status}",
         )
     )
+    if info["lock"] is not None:
+        state = {
+            True: "running",
+            False: "no longer running: the next run takes it over",
+            None: "on another host",
+        }
+        rows.append(("lock", f"held by {info['lock']['text']}; {state[info['lock']['alive']]}"))
     if "p_war_range" in info:
         lo, hi = info["p_war_range"]
         rows.append((f"P(>= {info['war_level']})", f"{lo:.4f} - {hi:.4f} over the points done"))
+    if "read_error" in info:
+        rows.append(("damaged", info["read_error"]))
     width = max(len(k) for k, _ in rows) + 2
     for key, value in rows:
         _say(console, key.ljust(width) + value)
@@ -236,11 +395,15 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
+    from ..defaults import SWEEP_REPORT_S as REPORT_S
+    from ..defaults import SWEEP_WORKER_TIMEOUT_S as DEFAULT_WORKER_TIMEOUT_S
+
     p = sub.add_parser(
         "sweep",
         help="run a parameter sweep file into a resumable zarr store",
         description="Run a sweep file (see configs/sweeps/) on a dask cluster into a zarr store. "
-        "Rerunning the same command resumes an interrupted sweep.",
+        "Rerunning the same command resumes an interrupted sweep. Exit codes: 0 done, 1 the sweep "
+        "stopped (points done are kept), 2 bad input, 130/143/129 after SIGINT/SIGTERM/SIGHUP.",
     )
     p.add_argument("file", help="the sweep file (YAML)")
     p.add_argument("--out", type=_store_path, required=True, help="the store to write (STORE.zarr)")
@@ -268,13 +431,39 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="the batch cluster's options (YAML; see configs/cluster/)",
     )
+    where.add_argument(
+        "--worker-timeout",
+        metavar="DURATION",
+        type=_duration,
+        default=DEFAULT_WORKER_TIMEOUT_S,
+        help=f"stop (keeping the points done) when no worker has been alive this long, e.g. 600, 30m, "
+        f"6h; 0 waits forever (default {DEFAULT_WORKER_TIMEOUT_S / 60:.0f}m)",
+    )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument(
         "--resume", dest="fresh", action="store_false", help="resume the store if it exists (default)"
     )
     mode.add_argument("--fresh", dest="fresh", action="store_true", help="overwrite the store if it exists")
     p.set_defaults(fresh=False)
+    p.add_argument(
+        "--break-lock",
+        action="store_true",
+        help="take over the store's lock if it has not been refreshed for 10 minutes (a driver killed on "
+        "another host); a lock of a process gone from this host is taken over anyway",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (and a batch cluster's job script) without writing or submitting anything",
+    )
     p.add_argument("--log", action="store_true", help="plain progress lines for batch logs instead of a bar")
+    p.add_argument(
+        "--report-every",
+        metavar="DURATION",
+        type=_duration,
+        default=REPORT_S,
+        help=f"seconds between status lines (workers, jobs) in --log mode (default {REPORT_S:.0f})",
+    )
     p.add_argument("--trials", type=positive_int, default=None, help="trials per point (overrides the file)")
     p.add_argument("--seed", type=seed_value, default=None, help="seed (overrides the file)")
     p.add_argument(
@@ -282,7 +471,3 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--trial-block", type=positive_int, default=None, help="most trials per task and point")
     p.set_defaults(func=cmd_sweep)
-
-    s = sub.add_parser("show", help="print what a sweep store holds and how complete it is")
-    s.add_argument("store", type=Path, help="the sweep store (STORE.zarr)")
-    s.set_defaults(func=cmd_show)

@@ -8,6 +8,33 @@ from pathlib import Path
 
 from ._common import EXIT_OK
 
+HEADER = "# World built by `tripwire world`"
+
+
+def _check_output(path: Path, force: bool) -> None:
+    """Before any work: the folder exists, and an existing file is one ``tripwire world`` wrote
+    (replaced only with ``--force``)."""
+    from ..errors import StoreError
+
+    if not path.parent.is_dir():
+        raise StoreError(
+            f"cannot write {str(path)!r}: the folder {str(path.parent)!r} does not exist; create it first"
+        )
+    if path.exists():
+        try:
+            ours = path.is_file() and path.read_text(errors="replace").startswith(HEADER)
+        except OSError:
+            ours = False
+        if not ours:
+            raise StoreError(
+                f"{str(path)!r} exists and was not written by `tripwire world`; it is left alone: "
+                "choose another output file or remove it yourself"
+            )
+        if not force:
+            raise StoreError(
+                f"{str(path)!r} exists (written by `tripwire world`); pass --force to replace it"
+            )
+
 
 def _origin(text: str) -> tuple[str, str]:
     parts = text.split(":")
@@ -17,8 +44,15 @@ def _origin(text: str) -> tuple[str, str]:
 
 
 def cmd_world(args: argparse.Namespace, console) -> int:
-    from ..errors import DataWarning
+    from ..errors import DataError, DataWarning
     from ..io.atop import world_from_atop
+
+    if not args.origin:
+        raise DataError(
+            "tripwire world needs --origin INITIATOR:TARGET, where crises start (e.g. --origin AUH:YUG; "
+            "repeat it for several origins); codes are COW abbreviations as in the NMC file"
+        )
+    _check_output(args.output, args.force)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
@@ -34,11 +68,16 @@ def cmd_world(args: argparse.Namespace, console) -> int:
     for w in caught:
         console.print(f"[yellow]warning:[/yellow] {w.message}", highlight=False)
     header = (
-        f"# World built by `tripwire world` for {args.date} from ATOP ({Path(args.atop_members).name}) and\n"
+        f"{HEADER} for {args.date} from ATOP ({Path(args.atop_members).name}) and\n"
         f"# COW NMC ({Path(args.nmc).name}); capabilities are CINC shares renormalised to sum to 1.\n"
         "# Edit freely: `tripwire validate` checks it, `tripwire run` runs it.\n"
     )
-    args.output.write_text(header + world.to_yaml())
+    tmp = args.output.with_name(f".{args.output.name}.partial")
+    try:
+        tmp.write_text(header + world.to_yaml())
+        tmp.replace(args.output)
+    finally:
+        tmp.unlink(missing_ok=True)
     console.print(
         f"wrote {args.output}: {len(world.states)} states, {len(world.treaties)} treaties, "
         f"{len(world.origins) if isinstance(world.origins, list) else 'rivalry'} origin(s)",
@@ -59,7 +98,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         type=_origin,
         default=[],
         metavar="A:B",
-        help="crisis origin INITIATOR:TARGET (repeatable)",
+        help="crisis origin INITIATOR:TARGET (required; repeatable)",
     )
     p.add_argument(
         "--state",
@@ -70,4 +109,5 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--name", default=None, help="world name (default: atop-DATE)")
     p.add_argument("-o", "--output", required=True, type=Path, help="world file to write (.yaml)")
+    p.add_argument("--force", action="store_true", help="replace a world file that `tripwire world` wrote")
     p.set_defaults(func=cmd_world)

@@ -93,37 +93,146 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
 
 
 def wilson_interval(count, n, z: float = 1.96):
-    """Wilson score interval for ``count`` successes in ``n`` trials (arrays or DataArrays)."""
-    p = count / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return centre - half, centre + half
+    """Wilson score interval for ``count`` successes in ``n`` trials (arrays or DataArrays); NaN
+    where ``n`` is 0.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(0, 100)
+    >>> float(lo), round(float(hi), 4)
+    (0.0, 0.037)
+    """
+    count = np.asarray(count, dtype=float) if not isinstance(count, xr.DataArray) else count.astype(float)
+    n = np.asarray(n, dtype=float) if not isinstance(n, xr.DataArray) else n.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = count / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
 
 
 def summarize(ds: xr.Dataset, top: int = 5) -> dict:
-    """Plain-data summary of a single-run dataset: exceedance with Wilson 95 % intervals, expected
-    participants, the states most likely drawn in, and the treaties most often triggered/failed."""
+    """Plain-data summary of a single-run dataset, for reports and the command line.
+
+    Parameters
+    ----------
+    ds
+        A result of :func:`tripwire.simulate` (or :func:`tripwire.open_result`).
+    top
+        How many states and treaties to list (``None``: all).
+
+    Returns
+    -------
+    dict
+        ``world``, ``trials``, ``seed``, ``war_level``;
+        ``exceed``: one row per level with ``level``, ``p`` = P(final level >= level) and its 95 %
+        Wilson interval ``lo``, ``hi``;
+        ``expected_participants`` and its standard error ``expected_participants_se``;
+        ``states``: the states most likely drawn in, each with ``state``, ``name``,
+        ``p_involved`` (and ``lo``, ``hi``), ``p_initiator`` and ``p_target`` (P(involved on that
+        side)) and ``p_war`` (P(involved and the final level is at or above war));
+        ``treaties``: the treaties whose obligations were called on most, each with ``treaty``,
+        ``kind``, ``honoured_per_trial`` and ``failed_per_trial`` (obligation edges, i.e. one
+        member's duty to one other member, that fired or failed, averaged over all trials) and
+        ``share_honoured`` (honoured / (honoured + failed));
+        ``origins``: when the world has several origins, one row each with ``origin``,
+        ``trials`` (trials that started there), ``share`` and ``p_war`` = P(final level >= war |
+        the crisis started there) with ``lo``, ``hi``; empty otherwise;
+        ``note``: one line saying what the intervals cover and that everything is conditional on
+        a crisis starting.
+
+    Examples
+    --------
+    >>> import tripwire
+    >>> s = tripwire.summarize(tripwire.simulate("july1914", 2_000, seed=1), top=3)
+    >>> s["exceed"][0]["level"], s["exceed"][0]["p"]
+    ('crisis', 1.0)
+    >>> [row["state"] for row in s["states"]][:2]
+    ['AUH', 'SRB']
+    """
     n = int(ds["trials"])
-    exceed_counts = ds["outcome_count"].sum("size").values[::-1].cumsum()[::-1]
-    lo, hi = wilson_interval(exceed_counts.astype(float), float(n))
-    levels = list(ds["level"].values)
-    per_trial_h = ds["treaty_honoured"] / n
-    per_trial_f = ds["treaty_failed"] / n
+    war = str(ds.attrs.get("war_level", ds["level"].values[-1]))
+    level_counts = ds["outcome_count"].sum("size").values
+    exceed_counts = level_counts[::-1].cumsum()[::-1]
+    lo, hi = wilson_interval(exceed_counts, n)
+    levels = [str(x) for x in ds["level"].values]
+    sizes = ds["size"].values.astype(float)
+    size_counts = ds["outcome_count"].sum("level").values
+    mean = float((size_counts * sizes).sum() / n)
+    var = max(float((size_counts * sizes**2).sum() / n) - mean**2, 0.0)
 
-    def ranked(values: xr.DataArray, k: int) -> list[tuple[str, float]]:
-        order = np.argsort(-values.values, kind="stable")[:k]
-        labels = values[values.dims[0]].values
-        return [(str(labels[i]), float(values.values[i])) for i in order if values.values[i] > 0]
+    def order(values: np.ndarray, k: int | None) -> list[int]:
+        idx = np.argsort(-values, kind="stable")
+        return [int(i) for i in idx[: len(idx) if k is None else k] if values[i] > 0]
 
+    involved = ds["involved_count"].values
+    p_lo, p_hi = wilson_interval(involved, n)
+    names = ds["state_name"].values if "state_name" in ds.coords else ds["state"].values
+    codes = ds["state"].values
+    side = ds["side_count"].values
+    states = [
+        {
+            "state": str(codes[i]),
+            "name": str(names[i]),
+            "p_involved": float(involved[i] / n),
+            "lo": float(p_lo[i]),
+            "hi": float(p_hi[i]),
+            "p_initiator": float(side[i, 0] / n),
+            "p_target": float(side[i, 1] / n),
+            "p_war": float(ds["war_count"].values[i] / n),
+        }
+        for i in order(involved.astype(float), top)
+    ]
+    honoured = ds["treaty_honoured"].values
+    failed = ds["treaty_failed"].values
+    kinds = ds["treaty_kind"].values if "treaty_kind" in ds.coords else [""] * len(honoured)
+    treaties = [
+        {
+            "treaty": str(ds["treaty"].values[i]),
+            "kind": str(kinds[i]),
+            "honoured_per_trial": float(honoured[i] / n),
+            "failed_per_trial": float(failed[i] / n),
+            "share_honoured": float(honoured[i] / (honoured[i] + failed[i])),
+        }
+        for i in order((honoured + failed).astype(float), top)
+    ]
+    origins = []
+    if ds.sizes["origin"] > 1:
+        counts = ds["origin_level_count"].values
+        per_origin = counts.sum(axis=1)
+        k = levels.index(war) if war in levels else len(levels) - 1
+        at_war = counts[:, k:].sum(axis=1)
+        o_lo, o_hi = wilson_interval(at_war, per_origin)
+        for i, label in enumerate(ds["origin"].values):
+            m = int(per_origin[i])
+            origins.append(
+                {
+                    "origin": str(label),
+                    "trials": m,
+                    "share": m / n,
+                    "p_war": float(at_war[i] / m) if m else float("nan"),
+                    "lo": float(o_lo[i]),
+                    "hi": float(o_hi[i]),
+                }
+            )
     return {
+        "world": str(ds.attrs.get("world_name", "")),
         "trials": n,
+        "seed": ds.attrs.get("seed"),
+        "war_level": war,
         "exceed": [
-            (str(lv), float(c / n), float(a), float(b))
+            {"level": lv, "p": float(c / n), "lo": float(a), "hi": float(b)}
             for lv, c, a, b in zip(levels, exceed_counts, lo, hi, strict=True)
         ],
-        "expected_participants": float(ds["expected_participants"]),
-        "states": ranked(ds["p_involved"], top),
-        "triggered": ranked(per_trial_h, top) if ds.sizes["treaty"] else [],
-        "failed": ranked(per_trial_f, top) if ds.sizes["treaty"] else [],
+        "expected_participants": mean,
+        "expected_participants_se": (var / n) ** 0.5,
+        "states": states,
+        "treaties": treaties,
+        "origins": origins,
+        "note": (
+            f"Intervals are 95 % Wilson intervals for Monte Carlo error only ({n:,} trials); they do not "
+            "include uncertainty in the world's parameters. Every probability is conditional on a crisis "
+            "starting at one of the world's origins."
+        ),
     }

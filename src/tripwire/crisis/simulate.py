@@ -246,7 +246,7 @@ def simulate(
     Returns
     -------
     xarray.Dataset
-        Tallies and derived probabilities with labelled coordinates (DESIGN.md §3); ``attrs``
+        Tallies and derived probabilities with labelled coordinates (``docs/model.md``); ``attrs``
         hold the seed, trials, engine version, the world's hash and the resolved world (JSON).
 
     Examples
@@ -258,12 +258,11 @@ def simulate(
     >>> float(ds.p_exceed.sel(level="crisis"))
     1.0
     """
-    if isinstance(world, Path | str | dict):
-        world = load_world(world)
-    elif not isinstance(world, World):
+    if not isinstance(world, Path | str | dict | World):
         raise TypeError(f"world must be a World, path, scenario name or dict, saw {type(world).__name__}")
     from .results import make_dataset
 
+    world = load_world(world)  # a World is validated again: it may have been changed since it was loaded
     cw = compile_world(world)
     tallies = run_tallies(cw, trials, seed=seed, blocks=blocks, threads=threads, progress=progress)
     return make_dataset(cw, world, tallies, seed=seed, trials=trials)

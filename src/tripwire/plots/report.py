@@ -105,26 +105,65 @@ def _single_sections(ds: xr.Dataset) -> list[_Section]:
     sec.tables.append(
         _table(
             f"P(final level ≥ l), {s['trials']:,} trials, 95 % Wilson intervals; expected participants "
-            f"{s['expected_participants']:.3f}",
+            f"{s['expected_participants']:.3f} ± {s['expected_participants_se']:.3f} (SE)",
             ["final level ≥", "probability", "95 % interval"],
-            [[lv, f"{p:.4f}", f"{lo:.4f} – {hi:.4f}"] for lv, p, lo, hi in s["exceed"]],
+            [[r["level"], f"{r['p']:.4f}", f"{r['lo']:.4f} – {r['hi']:.4f}"] for r in s["exceed"]],
         )
     )
     sec.tables.append(
         _table(
             "States most likely drawn in",
-            ["state", "P(involved)", "P(at war)"],
-            [[c, f"{p:.4f}", f"{float(ds.p_war.sel(state=c)):.4f}"] for c, p in s["states"]],
+            [
+                "state",
+                "name",
+                "P(involved)",
+                "on initiator side",
+                "on target side",
+                f"P(involved, ≥ {s['war_level']})",
+            ],
+            [
+                [
+                    r["state"],
+                    r["name"],
+                    f"{r['p_involved']:.4f}",
+                    f"{r['p_initiator']:.4f}",
+                    f"{r['p_target']:.4f}",
+                    f"{r['p_war']:.4f}",
+                ]
+                for r in s["states"]
+            ],
         )
     )
-    if s["triggered"]:
+    if s["origins"]:
         sec.tables.append(
             _table(
-                "Treaties most often triggered (edges fired per trial)",
-                ["treaty", "per trial"],
-                [[n, f"{r:.4f}"] for n, r in s["triggered"]],
+                "By crisis origin",
+                ["origin", "share of crises", f"P(≥ {s['war_level']} | origin)", "95 % interval"],
+                [
+                    [r["origin"], f"{r['share']:.4f}", f"{r['p_war']:.4f}", f"{r['lo']:.4f} – {r['hi']:.4f}"]
+                    for r in s["origins"]
+                ],
             )
         )
+    if s["treaties"]:
+        sec.tables.append(
+            _table(
+                "Treaties most often called on (obligations, one member's duty to one other member, "
+                "averaged over all trials)",
+                ["treaty", "kind", "honoured per trial", "failed per trial", "share honoured"],
+                [
+                    [
+                        r["treaty"],
+                        r["kind"],
+                        f"{r['honoured_per_trial']:.4f}",
+                        f"{r['failed_per_trial']:.4f}",
+                        f"{r['share_honoured']:.3f}",
+                    ]
+                    for r in s["treaties"]
+                ],
+            )
+        )
+    sec.text = s["note"]
     sec.figures.append(
         {
             "svg": svg_of(exceedance(ds).figure, "exc"),

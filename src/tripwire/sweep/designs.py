@@ -1,4 +1,4 @@
-"""Sweep designs (DESIGN.md §6): where in parameter space a sweep runs the engine.
+"""Sweep designs: where in parameter space a sweep runs the engine.
 
 =========  ===================================================  ==================================
 design     ``params`` gives, per path                            result dimensions
@@ -205,7 +205,7 @@ def make_design(
     if kind in ("grid", "list"):
         if n is not None:
             raise DesignError(f"{kind} design: n is only for lhs and sobol designs (saw n={n})")
-        columns = []
+        columns: list[np.ndarray] = []
         for p in parsed:
             values = _as_list(p.path, params[p.path], kind)
             if not values:
@@ -266,6 +266,6 @@ def make_design(
 
         table = sobol.sample(problem, n, calc_second_order=True, scramble=True, seed=seed)
     table = np.asarray(table, dtype=np.float64)
-    columns = tuple(np.clip(table[:, k], lo, hi) for k, (lo, hi) in enumerate(bounds))
+    clipped = tuple(np.clip(table[:, k], lo, hi) for k, (lo, hi) in enumerate(bounds))
     spec = {p.path: b for p, b in zip(parsed, bounds, strict=True)}
-    return Design(kind, parsed, columns, spec, n=n, seed=seed)
+    return Design(kind, parsed, clipped, spec, n=n, seed=seed)

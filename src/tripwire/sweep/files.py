@@ -83,6 +83,11 @@ def load_sweep(path: str | os.PathLike, **overrides: Any) -> tuple[SweepPlan, Sw
         raise FileNotFoundError(f"sweep file {str(path)!r} does not exist")
     label = str(path)
     data = read_mapping(path.read_text(), label, "sweep", SweepError)
+    if "states" in data and not {"world", "params"} & set(data):
+        raise SweepError(
+            f"{label}: this is a world file (it has `states:`), not a sweep file; run it with "
+            f"`tripwire run {label}`, or write a sweep file whose `world:` names it (see docs/sweeps.md)"
+        )
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
         spec = SweepFile.model_validate(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .._checks import MAX_SEED, check_int
@@ -93,7 +94,7 @@ def plan_sweep(
     ParamError, DesignError, WorldError, SweepError
         What is wrong and how to fix it.
     """
-    world = load_world(world)
+    world = load_world(Path(world) if isinstance(world, os.PathLike) else world)
     trials = check_int("trials", trials, 1, error=SweepError)
     seed = check_int("seed", seed, 0, MAX_SEED, error=SweepError)
     trial_block = check_int("trial_block", trial_block, 1, error=SweepError)

@@ -9,11 +9,19 @@ that writes the chunk. Inside a worker the kernel runs on as many threads as the
 Treaty removal (``treaty.<name>.active: false``) keeps the base world's ``treaty`` coordinate: a
 removed treaty's ``treaty_honoured`` and ``treaty_failed`` are 0 at that point, and the other
 treaties' tallies equal those of ``simulate()`` on the world without it.
+
+Every task checks that its worker sees the store. The driver writes a new store's template while
+the first tasks compute and sets a ``distributed.Event`` once it is in place; a task started after
+that (or on a store that existed already) checks before computing, the first ones before writing.
+A worker that cannot see the store (not on a shared filesystem) fails its first task with a
+message that says so.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,13 +29,17 @@ import numpy as np
 from ..world.model import World
 from ..world.params import Param, apply_to_dict, parse_path
 from . import models
-from .store import write_chunk
+from .store import VISIBLE_GRACE_S, check_store, store_problem, write_chunk
 
 
 @dataclass(frozen=True)
 class _Job:
     """What every task of one run needs; computed once on a worker and shared with the others
-    (the scheduler recomputes it if the workers holding it die)."""
+    (the scheduler recomputes it if the workers holding it die).
+
+    ``template`` names the ``distributed.Event`` the driver sets once it has written a new store's
+    template (``None`` when the store existed before the tasks were submitted).
+    """
 
     path: str
     store_id: str
@@ -35,7 +47,7 @@ class _Job:
     params: tuple[Param, ...]
     treaties: dict[str, int]
     seed: int
-    wait_s: float
+    template: str | None
     model: str = "crisis"
     years: int | None = None
 
@@ -43,6 +55,8 @@ class _Job:
 _KERNEL_LOCK = threading.Lock()
 #: How long a task waits for a template that the driver is still writing.
 TEMPLATE_WAIT_S = 600.0
+#: Stores this worker process has seen with the right id.
+_SEEN: set[tuple[str, str]] = set()
 
 
 def _make_job(
@@ -51,14 +65,62 @@ def _make_job(
     world_json: str,
     paths: list[str],
     seed: int,
-    wait_s: float,
+    template: str | None,
     model: str = "crisis",
     years: int | None = None,
 ) -> _Job:
     world = World.model_validate_json(world_json)
     params = tuple(parse_path(p, world) for p in paths)
     treaties = {t.name: k for k, t in enumerate(world.treaties)}
-    return _Job(path, store_id, world.resolved(), params, treaties, seed, wait_s, model, years)
+    return _Job(path, store_id, world.resolved(), params, treaties, seed, template, model, years)
+
+
+def _sees_store(job: _Job) -> bool:
+    key = (job.path, job.store_id)
+    if key in _SEEN:
+        return True
+    if check_store(job.path, job.store_id) == "ok":
+        _SEEN.add(key)
+        return True
+    return False
+
+
+def _template_event(job: _Job):
+    from distributed import Event
+
+    return Event(job.template)
+
+
+def _fail_unless_seen(job: _Job) -> None:
+    """The store should be there: look for it a little while (a network filesystem may show a new
+    folder late), then raise what is wrong."""
+    deadline = time.monotonic() + VISIBLE_GRACE_S
+    while not _sees_store(job):
+        if (
+            check_store(job.path, job.store_id) == "other"
+            or not os.path.isdir(os.path.dirname(job.path))  # not even the folder it is in
+            or time.monotonic() >= deadline
+        ):
+            raise store_problem(job.path, job.store_id)
+        time.sleep(0.5)
+
+
+def _check_store_before(job: _Job) -> None:
+    """At the start of a task: a worker that cannot see the store says so before computing (when
+    the template is written already; the first tasks compute while it is written)."""
+    if _sees_store(job):
+        return
+    if job.template is None or _template_event(job).is_set():
+        _fail_unless_seen(job)
+
+
+def _check_store_after(job: _Job) -> None:
+    """Before writing: wait for the template if the driver is still writing it, then check."""
+    if _sees_store(job):
+        return
+    if job.template is not None and not _template_event(job).wait(timeout=TEMPLATE_WAIT_S):
+        raise store_problem(job.path, job.store_id)
+    _fail_unless_seen(job)
 
 
 def _threads() -> int:
@@ -70,7 +132,8 @@ def _threads() -> int:
         n = int(get_worker().state.nthreads)
     except (ImportError, ValueError, AttributeError):
         n = 1
-    return max(1, min(n, numba.config.NUMBA_NUM_THREADS))
+    most: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    return max(1, min(n, most))
 
 
 def _point(job: _Job, values: tuple, first: int, count: int, threads: int) -> dict[str, np.ndarray]:
@@ -90,6 +153,7 @@ def _point(job: _Job, values: tuple, first: int, count: int, threads: int) -> di
 
 def _compute(job: _Job, points: list[tuple], first: int, count: int) -> dict[str, np.ndarray]:
     """Tallies of trials ``first .. first + count - 1`` of each point, stacked on a first axis."""
+    _check_store_before(job)
     threads = _threads()
     per_point = [_point(job, values, first, count, threads) for values in points]
     return {name: np.stack([p[name] for p in per_point]) for name in models.tallies(job.model)}
@@ -100,7 +164,8 @@ def _write(job: _Job, region: tuple[tuple[int, int], ...], *parts: dict) -> int:
     total = {name: sum(p[name] for p in parts[1:]) + parts[0][name] for name in models.tallies(job.model)}
     shape = tuple(b - a for a, b in region)
     tallies = {k: v.reshape(shape + v.shape[1:]) for k, v in total.items()}
-    write_chunk(job.path, job.store_id, region, tallies, wait_s=job.wait_s)
+    _check_store_after(job)
+    write_chunk(job.path, job.store_id, region, tallies)
     return int(np.prod(shape))
 
 

@@ -1,7 +1,14 @@
-"""The world model (DESIGN.md §2.1, §2.6): validated pydantic models and the world-file loader.
+"""The world model: validated pydantic models and the world-file loader (the format is described
+in ``docs/world-file.md``).
 
 Validation resolves every default (see :mod:`tripwire.defaults`), so a validated :class:`World`
 is the *resolved* world: ``world.model_dump()`` is explicit and re-validates to the same world.
+
+Worlds are validated on assignment too: ``world.policy.communication = 5.0`` raises
+:class:`~tripwire.errors.WorldError` and leaves the world as it was. A change the assignment cannot
+see (a list changed in place, a value that only conflicts with another part of the world) is
+caught when the world is used: :func:`load_world` and :func:`tripwire.simulate` validate a
+:class:`World` again before running it.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .. import defaults
 from ..errors import WorldError
@@ -36,6 +44,8 @@ __all__ = [
     "format_errors",
 ]
 
+_MISSING = object()
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Level = str | int
@@ -44,24 +54,84 @@ Level = str | int
 class StrictModel(BaseModel):
     """Base model: unknown keys are errors that list the valid keys and suggest the closest one."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, validate_assignment=True)
 
-    @model_validator(mode="before")
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in type(self).model_fields:
+            super().__setattr__(name, value)
+            return
+        old = self.__dict__.get(name, _MISSING)
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            if old is not _MISSING:  # pydantic keeps a value that a model-level rule refused
+                self.__dict__[name] = old
+            what = f"{type(self).__name__.lower()}.{name} = {value!r}"
+            lines = [x.removeprefix(f"{name}: ") for x in format_errors(exc).splitlines()]
+            detail = lines[0] if len(lines) == 1 else "\n" + "\n".join(lines)
+            raise WorldError(f"{what} was refused (the value is unchanged): {detail}") from None
+
+    @model_validator(mode="wrap")
     @classmethod
-    def _reject_unknown_keys(cls, data: Any) -> Any:
+    def _all_problems(cls, data: Any, handler: Any) -> Any:
+        """Validate, reporting unknown keys together with every other problem (one round)."""
+        unknown = ""
         if isinstance(data, dict):
             known = set(cls.model_fields)
-            unknown = [k for k in data if k not in known]
-            if unknown:
+            extra = [k for k in data if k not in known]
+            if extra:
                 hints = []
-                for key in unknown:
+                for key in extra:
                     close = difflib.get_close_matches(str(key), known, n=1)
                     hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-                raise ValueError(
+                unknown = (
                     f"unknown key {', '.join(hints)} in {cls.__name__.lower()}; "
                     f"valid keys: {', '.join(sorted(known))}"
                 )
-        return data
+                data = {k: v for k, v in data.items() if k in known}
+        try:
+            result = handler(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            more = [unknown] if unknown else []
+            if isinstance(data, dict) and not any(e["loc"] == () for e in errors):
+                more += cls._more_problems(data)  # rules of the whole model, checked on the raw data
+            if not more:
+                raise
+            details = [
+                InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"], ctx=e.get("ctx", {}))
+                for e in errors
+            ]
+            details += [
+                InitErrorDetails(type=PydanticCustomError("tripwire", "{m}", {"m": m}), loc=(), input=data)
+                for m in more
+            ]
+            raise ValidationError.from_exception_data(exc.title, details) from None
+        if unknown:
+            raise ValueError(unknown)
+        return result
+
+    @classmethod
+    def _more_problems(cls, data: dict) -> list[str]:
+        """Problems a model's own rules find in raw ``data`` whose fields did not all validate
+        (so that every problem is reported in one round); none by default."""
+        return []
+
+
+def _put(model: BaseModel, name: str, value: Any) -> None:
+    """Set a resolved value inside a validator (no validation again: it would recurse)."""
+    model.__dict__[name] = value
+
+
+def _unknown_code(where: str, code: str, codes: list[str]) -> str:
+    distinct = list(dict.fromkeys(codes))
+    known_list = ", ".join(distinct[:40]) + (", ..." if len(distinct) > 40 else "")
+    hint = difflib.get_close_matches(code, codes, n=1)
+    return (
+        f"{where} lists unknown state '{code}'"
+        + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        + f"; known codes: {known_list}"
+    )
 
 
 class Ladder(StrictModel):
@@ -75,7 +145,7 @@ class Ladder(StrictModel):
         dupes = sorted({x for x in self.levels if self.levels.count(x) > 1})
         if dupes:
             raise ValueError(f"ladder.levels repeats {dupes}; each level name must be unique")
-        self.war = self.levels[self.index(self.war, "ladder.war")]
+        _put(self, "war", self.levels[self.index(self.war, "ladder.war")])
         return self
 
     def index(self, level: Level, where: str) -> int:
@@ -109,7 +179,8 @@ class Escalation(StrictModel):
 
 
 class Policy(StrictModel):
-    """Conflict-prevention knobs (DESIGN.md §2.5) and the defection probability."""
+    """Conflict-prevention knobs (communication, dispute resolution, confidence building; see
+    ``docs/model.md``) and the defection probability."""
 
     communication: Probability = 0.0
     dispute_resolution: Probability = 0.0
@@ -127,7 +198,7 @@ class State(StrictModel):
     @model_validator(mode="after")
     def _name(self) -> State:
         if self.name is None:
-            self.name = self.code
+            _put(self, "name", self.code)
         return self
 
 
@@ -167,7 +238,7 @@ class Treaty(StrictModel):
                     "every guarantor must also be listed in members"
                 )
         if self.reliability is None:
-            self.reliability = defaults.RELIABILITY[self.kind]
+            _put(self, "reliability", defaults.RELIABILITY[self.kind])
         return self
 
     @property
@@ -314,16 +385,9 @@ class World(StrictModel):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             problems.append(f"states: duplicate state code(s) {dupes}; each code must be unique")
-        distinct = list(dict.fromkeys(codes))
-        known_list = ", ".join(distinct[:40]) + (", ..." if len(distinct) > 40 else "")
 
         def unknown(where: str, code: str) -> None:
-            hint = difflib.get_close_matches(code, codes, n=1)
-            problems.append(
-                f"{where} lists unknown state '{code}'"
-                + (f" (did you mean '{hint[0]}'?)" if hint else "")
-                + f"; known codes: {known_list}"
-            )
+            problems.append(_unknown_code(where, code, codes))
 
         n_levels = len(self.ladder.levels)
         esc = self.escalation
@@ -337,7 +401,7 @@ class World(StrictModel):
                         + (" (one per level except the top)" if field == "up" else " (one per level)")
                     )
             else:
-                setattr(esc, field, [float(value)] * want)
+                _put(esc, field, [float(value)] * want)
 
         names = [t.name for t in self.treaties]
         dup_names = sorted({n for n in names if names.count(n) > 1})
@@ -350,9 +414,11 @@ class World(StrictModel):
             trigger = self._default_trigger(defaults.TRIGGER[t.kind]) if t.trigger is None else t.trigger
             if trigger is not None:
                 try:
-                    t.trigger = self.ladder.levels[
-                        self.ladder.index(trigger, f"treaties[{k}] '{t.name}' trigger")
-                    ]
+                    _put(
+                        t,
+                        "trigger",
+                        self.ladder.levels[self.ladder.index(trigger, f"treaties[{k}] '{t.name}' trigger")],
+                    )
                 except ValueError as exc:
                     problems.append(str(exc))
 
@@ -368,18 +434,22 @@ class World(StrictModel):
             trigger = self._default_trigger(defaults.RIVALRY_TRIGGER) if r.trigger is None else r.trigger
             assert trigger is not None  # rivalries always have a default trigger
             try:
-                r.trigger = self.ladder.levels[self.ladder.index(trigger, f"rivalries[{k}] trigger")]
+                _put(r, "trigger", self.ladder.levels[self.ladder.index(trigger, f"rivalries[{k}] trigger")])
             except ValueError as exc:
                 problems.append(str(exc))
 
         if self.borders and self.neighbours is None:
-            self.neighbours = Neighbours()
+            _put(self, "neighbours", Neighbours())
         if self.neighbours is not None:
             trigger = self.neighbours.trigger
             trigger = self._default_trigger(defaults.BORDER_TRIGGER) if trigger is None else trigger
             assert trigger is not None  # borders always have a default trigger
             try:
-                self.neighbours.trigger = self.ladder.levels[self.ladder.index(trigger, "neighbours.trigger")]
+                _put(
+                    self.neighbours,
+                    "trigger",
+                    self.ladder.levels[self.ladder.index(trigger, "neighbours.trigger")],
+                )
             except ValueError as exc:
                 problems.append(str(exc))
         pairs = set()
@@ -393,7 +463,11 @@ class World(StrictModel):
             pairs.add(pair)
             if b.trigger is not None:
                 try:
-                    b.trigger = self.ladder.levels[self.ladder.index(b.trigger, f"borders[{k}] trigger")]
+                    _put(
+                        b,
+                        "trigger",
+                        self.ladder.levels[self.ladder.index(b.trigger, f"borders[{k}] trigger")],
+                    )
                 except ValueError as exc:
                     problems.append(str(exc))
 
@@ -423,6 +497,74 @@ class World(StrictModel):
 
     def _default_trigger(self, default: str | int | None) -> str | int | None:
         return self.ladder.war if default == defaults.WAR_LEVEL else default
+
+    @classmethod
+    def _more_problems(cls, data: dict) -> list[str]:
+        """The cross-references of :meth:`_cross_check`, read from raw data whose fields did not all
+        validate (any part that is itself malformed is skipped: its own problem is reported)."""
+
+        def entries(key: str) -> list[tuple[int, dict]]:
+            value = data.get(key)
+            if not isinstance(value, list):
+                return []
+            return [(k, x) for k, x in enumerate(value) if isinstance(x, dict)]
+
+        def text(values: Any) -> list[str]:
+            if isinstance(values, str):
+                return [values]
+            return [v for v in values if isinstance(v, str)] if isinstance(values, list | tuple) else []
+
+        problems: list[str] = []
+        codes = [s["code"] for _, s in entries("states") if isinstance(s.get("code"), str) and s["code"]]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            problems.append(f"states: duplicate state code(s) {dupes}; each code must be unique")
+        ladder = data.get("ladder", {})
+        levels = ladder.get("levels", list(defaults.LADDER_LEVELS)) if isinstance(ladder, dict) else None
+        if not (isinstance(levels, list) and levels and all(isinstance(x, str) for x in levels)):
+            levels = None
+        escalation = data.get("escalation")
+        if levels is not None and isinstance(escalation, dict):
+            n_levels = len(levels)
+            for field, want in (("up", n_levels - 1), ("settle", n_levels)):
+                value = escalation.get(field)
+                if isinstance(value, list) and len(value) != want:
+                    problems.append(
+                        f"escalation.{field} has {len(value)} value(s) but the ladder "
+                        f"({n_levels} levels) needs {want}"
+                        + (" (one per level except the top)" if field == "up" else " (one per level)")
+                    )
+
+        def trigger(where: str, value: Any) -> None:
+            if levels is None or value is None or isinstance(value, bool):
+                return
+            if isinstance(value, str) and value not in levels:
+                problems.append(f"{where}: unknown level {value!r}; ladder levels: {', '.join(levels)}")
+            elif isinstance(value, int) and not 0 <= value < len(levels):
+                problems.append(f"{where}: level index {value} is outside the ladder (0..{len(levels) - 1})")
+
+        def unknown(where: str, values: Any) -> None:
+            if codes:  # without any valid state there is nothing to check against
+                problems.extend(_unknown_code(where, m, codes) for m in text(values) if m not in codes)
+
+        names = [t["name"] for _, t in entries("treaties") if isinstance(t.get("name"), str)]
+        dup_names = sorted({n for n in names if names.count(n) > 1})
+        if dup_names:
+            problems.append(f"treaties: duplicate treaty name(s) {dup_names}; names label the results")
+        for k, t in entries("treaties"):
+            label = f"treaties[{k}] '{t.get('name')}'"
+            unknown(f"{label} members", t.get("members"))
+            trigger(f"{label} trigger", t.get("trigger"))
+        for k, r in entries("rivalries"):
+            unknown(f"rivalries[{k}] states", r.get("states"))
+            trigger(f"rivalries[{k}] trigger", r.get("trigger"))
+        for k, b in entries("borders"):
+            unknown(f"borders[{k}] states", b.get("states"))
+            trigger(f"borders[{k}] trigger", b.get("trigger"))
+        for k, o in entries("origins"):
+            for role in ("initiator", "target"):
+                unknown(f"origins[{k}] {role}", o.get(role))
+        return problems
 
     # -- conveniences -------------------------------------------------------------------------
     @property
@@ -469,20 +611,98 @@ def _construct_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode, deep: bo
 UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+_PLAIN_TAGS = {"float", "int", "str", "bool", "none"}
+
+
+def _is_tag(part: Any) -> bool:
+    """Whether a location part names a branch of a union (pydantic's internal labels such as
+    ``list[constrained-float]`` or ``literal['rivalries']``) rather than a key or an index."""
+    if not isinstance(part, str):
+        return False
+    return part in _PLAIN_TAGS or "-" in part or ("[" in part and part.endswith("]"))
+
+
+def _describe_tag(tag: str) -> str:
+    if tag.startswith(("list[", "tuple[", "set[")):
+        return "a list"
+    if tag.startswith("literal["):
+        return " or ".join(x.strip() for x in tag[len("literal[") : -1].split(","))
+    if tag.endswith("float"):
+        return "a number"
+    if tag.endswith("int"):
+        return "a whole number"
+    if tag.endswith("str"):
+        return "text"
+    if tag.endswith("bool"):
+        return "true or false"
+    if tag == "none":
+        return "nothing"
+    if tag.startswith(("function-", "model[", "dict[")):
+        return "a mapping of keys"
+    return tag
+
+
+def _seen(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)}"
+    return repr(value)
+
+
+def _without_unions(errors: list[Any]) -> list[dict]:
+    """Errors with union branches resolved: where the input had the right shape for one branch
+    (its errors lie deeper), only that branch's errors; otherwise one error listing what the
+    branches expect."""
+    while any(_is_tag(p) for e in errors for p in e["loc"]):
+        out: list[dict] = []
+        groups: dict[tuple, dict[str, list[dict]]] = {}  # location of a union -> branch -> errors
+        for e in errors:
+            k = next((i for i, p in enumerate(e["loc"]) if _is_tag(p)), None)
+            if k is None:
+                out.append(e)
+                continue
+            prefix = tuple(e["loc"][:k])
+            if prefix not in groups:
+                groups[prefix] = {}
+                out.append({"group": prefix})
+            groups[prefix].setdefault(e["loc"][k], []).append(
+                {**e, "loc": (*prefix, *e["loc"][k + 1 :]), "depth": len(e["loc"]) - k - 1}
+            )
+        errors = []
+        for e in out:
+            if "group" not in e:
+                errors.append(e)
+                continue
+            prefix = e["group"]
+            branches = groups[prefix]
+            deep = [errs for errs in branches.values() if any(x["depth"] > 0 for x in errs)]
+            if deep:
+                errors += sorted(deep, key=len)[0]
+                continue
+            wanted = list(dict.fromkeys(_describe_tag(t) for t in branches))
+            first = next(iter(branches.values()))[0]
+            msg = f"expected {' or '.join(wanted)}, saw {_seen(first['input'])}"
+            errors.append({"type": "tripwire", "loc": prefix, "msg": msg, "input": first["input"]})
+    return errors
+
+
 def format_errors(exc: ValidationError) -> str:
     """One line per problem: where it is, what is wrong, what was seen."""
     lines = []
-    for err in exc.errors():
-        loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"]).replace(".[", "[")
+    for err in _without_unions(exc.errors()):
+        loc_parts = list(err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing" and loc_parts:
+            msg = f"missing required key '{loc_parts.pop()}'"
+        loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc_parts).replace(".[", "[")
         seen = err.get("input")
-        show_seen = err["type"] not in ("value_error", "missing", "extra_forbidden") and not isinstance(
-            seen, dict | list
-        )
+        show_seen = err["type"] not in ("value_error", "missing", "extra_forbidden", "tripwire")
         for part in msg.split("\n"):
-            lines.append(f"{loc}: {part}" if loc else part)
+            repeats = loc and part.startswith((f"{loc}.", f"{loc}:", f"{loc}["))
+            lines.append(f"{loc}: {part}" if loc and not repeats else part)
         if show_seen:
-            lines[-1] += f" (saw {seen!r})"
+            lines[-1] += f" (saw {_seen(seen)})"
     return "\n".join(lines)
 
 
@@ -497,7 +717,25 @@ def _read_source(source: str | Path) -> tuple[dict, str]:
     if path.suffix in (".yaml", ".yml", ".json") or path.exists():
         if not path.exists():
             raise FileNotFoundError(f"world file {str(path)!r} does not exist")
-        text, label = path.read_text(), str(path)
+        label = str(path)
+        if path.is_dir():
+            hint = (
+                "; it looks like a result store: `tripwire show` prints it"
+                if (path / "zarr.json").is_file()
+                else ""
+            )
+            raise WorldError(
+                f"{label}: is a folder, not a world file{hint}; give a world file (.yaml) or the name "
+                f"of a bundled scenario ({', '.join(bundled_scenarios())})"
+            )
+        text = read_text(path, "world", WorldError)
+        data = read_mapping(text, label, "world", WorldError)
+        if "states" not in data and {"world", "params"} & set(data):
+            raise WorldError(
+                f"{label}: this is a sweep file (it has `world:` and `params:`), not a world file; run it "
+                f"with `tripwire sweep {label} --out STORE.zarr` (or tripwire.sweep in Python)"
+            )
+        return data, label
     else:
         name = str(source)
         res = resources.files("tripwire.scenarios") / f"{name}.yaml"
@@ -508,6 +746,26 @@ def _read_source(source: str | Path) -> tuple[dict, str]:
             )
         text, label = res.read_text(), f"scenario {name!r}"
     return read_mapping(text, label, "world", WorldError), label
+
+
+def read_text(path: Path, what: str, error: type[ValueError]) -> str:
+    """The text of a file that should hold YAML; ``error`` naming the file when it is binary
+    (a result file, say) or cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise error(f"{path}: no permission to read this {what} file") from None
+    if raw.startswith((b"CDF", b"\x89HDF")):
+        raise error(
+            f"{path}: is a netCDF file (a result?), not a {what} file; `tripwire show` prints a result"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        raise error(f"{path}: is not a text file; a {what} file is YAML text")
+    return text
 
 
 def read_mapping(text: str, label: str, what: str, error: type[ValueError]) -> dict:
@@ -535,7 +793,8 @@ def load_world(source: str | Path | dict | World) -> World:
     ----------
     source
         A path to a YAML world file, the name of a bundled scenario (see
-        :func:`bundled_scenarios`), a dict with the world-file keys, or a :class:`World`.
+        :func:`bundled_scenarios`), a dict with the world-file keys, or a :class:`World` (validated
+        again, so that a world changed after loading cannot bypass the checks).
 
     Raises
     ------
@@ -550,7 +809,13 @@ def load_world(source: str | Path | dict | World) -> World:
     'AUH->SRB'
     """
     if isinstance(source, World):
-        return source
+        # validate again: the world may have been changed in ways assignment cannot see
+        # (a list changed in place, a value that conflicts with another part of the world)
+        try:
+            again = World.model_validate(source.model_dump(mode="python", warnings=False))
+        except ValidationError as exc:
+            raise WorldError(problems(f"world {source.name!r} (changed after it was loaded)", exc)) from None
+        return source if again == source else again
     if isinstance(source, dict):
         data, label = source, "world"
     else:

@@ -1,4 +1,4 @@
-"""Parameter paths: named places in a world that a sweep varies (DESIGN.md §6).
+"""Parameter paths: named places in a world that a sweep varies (see ``docs/sweeps.md``).
 
 Grammar
 -------
@@ -10,7 +10,7 @@ A path names one value (or one group of values) of a world::
                                        every level but the top)
     escalation.settle[K]               hazard of settling at level K (every level)
     escalation.up / escalation.settle  every level at once
-    policy.communication               the policy knobs of DESIGN.md §2.5, each in [0, 1]
+    policy.communication               the policy knobs (``docs/model.md``), each in [0, 1]
     policy.dispute_resolution
     policy.confidence_building
     policy.defection                   probability that a failed ally joins the other side
@@ -50,9 +50,8 @@ sweepable.
 Examples
 --------
 >>> import tripwire
->>> from tripwire.world.params import apply_params
 >>> world = tripwire.load_world("taiwan1958")
->>> apply_params(world, {"policy.communication": 0.5}).policy.communication
+>>> tripwire.apply_params(world, {"policy.communication": 0.5}).policy.communication
 0.5
 """
 
@@ -471,10 +470,10 @@ def apply_params(world: World, values: Mapping[str, Any]) -> World:
     Examples
     --------
     >>> import tripwire
-    >>> from tripwire.world.params import apply_params
     >>> world = tripwire.load_world("taiwan1958")
     >>> name = world.treaties[0].name
-    >>> len(apply_params(world, {f"treaty.{name}.active": False}).treaties) == len(world.treaties) - 1
+    >>> without = tripwire.apply_params(world, {f"treaty.{name}.active": False})
+    >>> len(without.treaties) == len(world.treaties) - 1
     True
     """
     params = tuple(parse_path(path, world) for path in values)

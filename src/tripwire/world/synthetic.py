@@ -1,4 +1,5 @@
-"""Synthetic worlds for benchmarks and scaling studies, and the cascade configurations of DESIGN.md §2.4.
+"""Synthetic worlds for benchmarks and scaling studies, and the cascade configurations whose
+answers are exact (``docs/model.md``, "Cases with an exact answer").
 
 :func:`bloc_network` builds two rival superblocs: each bloc is cut into regional pacts (multilateral
 ententes of about ``region_size`` states), each pact's first member is tied to its bloc leader by a
@@ -127,7 +128,7 @@ def erdos_renyi(
 
 
 def pure_cascade(world: World) -> World:
-    """The pure-cascade configuration of ``world`` (DESIGN.md §2.4).
+    """The pure-cascade configuration of ``world`` (``docs/model.md``, "Cases with an exact answer").
 
     One level, every trigger 0, ``settle = [0]``, no misperception, no policies. Involvement is
     then reachability from the seed pair in the random live-edge graph, each edge applying as its
@@ -156,7 +157,7 @@ def pure_cascade(world: World) -> World:
 
 
 def independent_cascade(world: World) -> World:
-    """The plain independent-cascade model on ``world`` (DESIGN.md §2.4).
+    """The plain independent-cascade model on ``world`` (``docs/model.md``, "Cases with an exact answer").
 
     :func:`pure_cascade` (one level, every trigger 0, no settling), with every treaty obligation
     turned into an entente (kernel kind ALIGN), so that each edge applies whichever side its caller
