@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
     from .horizon.simulate import horizon
     from .io.atop import world_from_atop
     from .io.results import open_result, write_dataset
+    from .io.world_on import world_on
     from .sweep.run import sweep
     from .sweep.store import open_sweep
     from .world.model import World, bundled_scenarios, load_world
@@ -50,6 +51,7 @@ _LAZY = {
     "simulate": "crisis.simulate",
     "summarize": "crisis.results",
     "world_from_atop": "io.atop",
+    "world_on": "io.world_on",
     "write_dataset": "io.results",
     "open_result": "io.results",
     "apply_params": "world.params",
@@ -82,6 +84,7 @@ __all__ = [
     "simulate",
     "summarize",
     "world_from_atop",
+    "world_on",
     "write_dataset",
     "open_result",
     "apply_params",

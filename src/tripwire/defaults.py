@@ -202,3 +202,23 @@ RENEWAL = 0.8
 SYSTEMIC_MAJORS = 0
 #: A history stops at its first systemic war (what follows is another world).
 STOP_AT_SYSTEMIC = True
+
+# -- history (back-tests and calibration; tripwire.history) ----------------------------------------
+#: The MID ladder: hostility levels 2-5 (COW MID 5.0 codebook); level 1 is participant-only.
+MID_LADDER_LEVELS = ("threat", "display", "use", "war")
+#: Trigger level of each joining channel in back-tests and fitted profiles (fixed, not fitted).
+#: Source: MID 5.0 training disputes: 7 % of display-level and 9 % of use-level disputes have a
+#: joiner, 44 % of war-level ones, and joiners most often enter with a display of force (194 of
+#: 574 joiner rows have hostility level 3); so consultation, entente and rivalry edges pull from
+#: ``display`` and defence, offence and borders (the model's border default) at ``war``.
+HISTORY_TRIGGERS = {
+    "defense": "war",
+    "offense": "war",
+    "entente": "display",
+    "consultation": "display",
+    "rivalry": "display",
+    "border": "war",
+}
+#: Eras of era-dependent profile values: war share of disputes 0.108 before 1945 and 0.017 after,
+#: honoured commitments 0.66 and 0.22 (MID 5.0; Berkemeier & Fuhrmann 2018).
+ERA_SPLIT_YEAR = 1945

@@ -18,7 +18,9 @@ from .. import __version__
 from ..errors import TripwireError
 from . import (
     analyze,
+    backtest,
     bench,
+    calibrate,
     compare,
     entangle,
     export,
@@ -54,6 +56,8 @@ COMMANDS = (
     plot,
     report,
     export,
+    backtest,
+    calibrate,
 )
 
 

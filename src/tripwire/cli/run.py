@@ -55,7 +55,17 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     if args.out is not None:  # before any work: a run must not be lost to an unwritable output
         check_output(args.out, overwrite=args.force, flag="--force")
-    world = load_world(args.scenario)
+    if args.scenario is None and args.date is None:
+        from ..errors import WorldError
+
+        raise WorldError(
+            "tripwire run needs a scenario (a world file or a bundled name) or --date with --data"
+        )
+    if args.date is not None:
+        world = _world_on(args)
+        args.origins = []  # they built the world on the date; not a what-if change of it
+    else:
+        world = load_world(args.scenario)
     world, changes = whatif.apply(world, args)
     cw = compile_world(world)
     if not args.quiet:
@@ -108,6 +118,24 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _world_on(args: argparse.Namespace):
+    """The world on ``--date`` from ``--data`` (``tripwire run --date ... --origin A:B --data DIR``)."""
+    import warnings
+
+    from ..errors import DataError, DataWarning
+    from ..io.world_on import world_on
+
+    if args.scenario is not None or args.data is None or not args.origins:
+        raise DataError("--date takes --data DIR and at least one --origin INITIATOR:TARGET, and no scenario")
+    origins = list(args.origins)  # (initiator(s), target(s), weight) from --origin
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        world = world_on(args.date, data=args.data, origins=origins, profile=args.profile)
+    if caught and not args.quiet:
+        print(f"{len(caught)} data note(s) while building the world (see tripwire.world_on)")
+    return world
+
+
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     from ..errors import TripwireError
     from ..world.model import load_world
@@ -148,9 +176,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "run",
         help="run a scenario and print its risk summary",
         description="Run a world and print its risk summary; with --out, write the result "
-        "(`tripwire show` prints it again). The what-if options change the world first.",
+        "(`tripwire show` prints it again). The what-if options change the world first. "
+        "With --date and --data (and --origin), the world on that date is built from data.",
     )
-    run.add_argument("scenario", help="a world file (.yaml) or a bundled scenario name, e.g. july1914")
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        help="a world file (.yaml) or a bundled scenario name, e.g. july1914 (or --date)",
+    )
     add_common(run, trials_help="trials")
     run.add_argument("--out", type=output_path, default=None, help="write the result to PATH (.zarr or .nc)")
     run.add_argument(
@@ -158,6 +192,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument("--quiet", action="store_true", help="print only the throughput line")
     whatif.add_arguments(run)
+    # the world on a date, built from data (tripwire.world_on); --origin (above) gives its origins
+    date = run.add_argument_group("the world on a date, from data")
+    date.add_argument("--date", default=None, help="build the world on this date from --data (1914-07-28)")
+    date.add_argument("--data", default=None, help="the data folder for --date")
+    date.add_argument(
+        "--profile", default=None, help="a profile for --date (e.g. mid5; default: model defaults)"
+    )
     run.set_defaults(func=cmd_run)
 
     validate = sub.add_parser("validate", help="check world files and print their errors")

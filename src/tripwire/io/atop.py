@@ -113,7 +113,7 @@ ALLIANCE_COLUMNS: tuple[str, ...] = ("atopid", "begyr")
 MISSING = -9
 
 #: ``model_options`` passed through to the world.
-MODEL_OPTIONS = ("description", "ladder", "escalation", "policy", "rivalries")
+MODEL_OPTIONS = ("description", "ladder", "escalation", "policy", "rivalries", "profile")
 
 #: Treaty fields ``treaty_params`` may set per kind.
 TREATY_PARAMS = ("reliability", "trigger")
@@ -214,32 +214,48 @@ def _date_key(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
 
 
 # -- alliances --------------------------------------------------------------------------------
-def _members_in_force(df: pd.DataFrame, when: _dt.date, label: str) -> tuple[pd.DataFrame, list[str]]:
+def _prepare_members(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[str]]:
+    """Member rows as numbers, rows without an id, member or entry year set aside (and said so),
+    with each row's entry and exit as ``yyyymmdd`` keys (``_entry``, ``_exit``; exit 0 = open)."""
     notes: list[str] = []
     df = _numeric(df, [*MEMBER_COLUMNS, *(["phase"] if "phase" in df else [])])
     bad = df["atopid"].isna() | df["member"].isna() | df["yrent"].isna()
     if bad.any():
         notes.append(f"{label}: {int(bad.sum())} row(s) without atopid, member or yrent were skipped")
         df = df[~bad]
-    lo = int(df["yrent"].min())
-    hi = int(max(df["yrent"].max(), df["yrexit"].max()))
+    df = df.assign(_entry=_date_key(df["yrent"], df["moent"], df["dayent"]))
+    yrexit = df["yrexit"].fillna(0)
+    df = df.assign(_exit=_date_key(yrexit, df["moexit"], df["dayexit"]).where(yrexit > 0, 0))
+    for flag in ATOP_KINDS:
+        df[flag] = df[flag].fillna(0) > 0
+    return df, notes
+
+
+def _coverage(df: pd.DataFrame) -> tuple[int, int]:
+    """First and last year of a prepared member table (entries and exits)."""
+    return int(df["yrent"].min()), int(max(df["yrent"].max(), df["yrexit"].max()))
+
+
+def _rows_in_force(df: pd.DataFrame, when: _dt.date, label: str) -> pd.DataFrame:
+    """The prepared member rows in force on ``when``, one per ``(atopid, member)``."""
+    lo, hi = _coverage(df)
     if not lo <= when.year <= hi:
         raise DataError(
             f"date {when.isoformat()} is outside the ATOP data in {label}: "
             f"its entry and exit years span {lo}-{hi}"
         )
-    entry = _date_key(df["yrent"], df["moent"], df["dayent"])
-    yrexit = df["yrexit"].fillna(0)
-    exit_ = _date_key(yrexit, df["moexit"], df["dayexit"])
     key = when.year * 10_000 + when.month * 100 + when.day
-    live = (entry <= key) & ((yrexit <= 0) | (exit_ > key))
-    rows = df[live].assign(_entry=entry[live])
-    for flag in ATOP_KINDS:
-        rows[flag] = rows[flag].fillna(0) > 0
+    live = (df["_entry"] <= key) & ((df["_exit"] == 0) | (df["_exit"] > key))
+    rows = df[live]
     order = ["atopid", "member", "_entry"] if "phase" not in rows else ["atopid", "member", "phase", "_entry"]
     rows = rows.sort_values(order, kind="stable").drop_duplicates(["atopid", "member"], keep="last")
     rows = rows.astype({"atopid": "int64", "member": "int64"})
-    return rows.drop(columns="_entry").reset_index(drop=True), notes
+    return rows.drop(columns=["_entry", "_exit"]).reset_index(drop=True)
+
+
+def _members_in_force(df: pd.DataFrame, when: _dt.date, label: str) -> tuple[pd.DataFrame, list[str]]:
+    prepared, notes = _prepare_members(df, label)
+    return _rows_in_force(prepared, when, label), notes
 
 
 def alliances_in_force(date: int | str | _dt.date, members: str | Path | pd.DataFrame) -> pd.DataFrame:
@@ -491,7 +507,159 @@ def _check_kinds(kinds: Iterable[str] | None) -> list[str]:
     return [f for f in ATOP_KINDS if f in flags]
 
 
-# -- the builder ------------------------------------------------------------------------------
+# -- the builder: read -> rows in force -> treaties -> states -> world -------------------------
+def _signed_years(alliance_df: pd.DataFrame | None) -> dict[int, int]:
+    """``atopid -> begyr`` from the alliance-level file (empty without one)."""
+    if alliance_df is None:
+        return {}
+    alliance_df = _numeric(alliance_df, ALLIANCE_COLUMNS).dropna(subset=list(ALLIANCE_COLUMNS))
+    return dict(zip(alliance_df["atopid"].astype(int), alliance_df["begyr"].astype(int), strict=True))
+
+
+def _treaties(
+    rows: pd.DataFrame,
+    caps: pd.DataFrame,
+    *,
+    flags: Sequence[str],
+    params: Mapping[str, Mapping[str, Any]],
+    signed_by: Mapping[int, int],
+    first_entry: pd.Series,
+    year: int,
+    check_signed: bool,
+) -> tuple[list[dict], list[str]]:
+    """One treaty per alliance in force and obligation kind, from the rows in force and the
+    year's capabilities (members without an NMC row are dropped, and said so)."""
+    notes: list[str] = []
+    no_nmc = rows[~rows["member"].isin(caps.index)]
+    if not no_nmc.empty:
+        listed = ", ".join(
+            f"ccode {cc} (ATOP {', '.join(str(a) for a in sorted(g['atopid']))})"
+            for cc, g in no_nmc.groupby("member")
+        )
+        notes.append(
+            f"ATOP members with no NMC row for {year} (outside the interstate system?) "
+            f"were dropped from their treaties: {listed}"
+        )
+    code_of = caps["code"].to_dict()
+    groups: dict[int, list[tuple[int, str | None, dict[str, bool]]]] = {}
+    flag_values = {flag: rows[flag].to_numpy(dtype=bool) for flag in flags}
+    for k, (atopid, member) in enumerate(zip(rows["atopid"].tolist(), rows["member"].tolist(), strict=True)):
+        owed = {flag: bool(flag_values[flag][k]) for flag in flags}
+        groups.setdefault(int(atopid), []).append((int(member), code_of.get(member), owed))
+
+    treaties: list[dict] = []
+    dropped: list[str] = []
+    for atopid in sorted(groups):
+        group = sorted(groups[atopid], key=lambda g: g[0])
+        known = [(code, owed) for _, code, owed in group if code is not None]
+        member_codes = [code for code, _ in known]
+        if check_signed and atopid not in signed_by:
+            notes.append(f"ATOP {atopid} is not in the alliance-level file; signed year from the member file")
+        signed = signed_by.get(atopid, int(first_entry.loc[atopid]))
+        for flag in flags:
+            if not any(owed[flag] for _, _, owed in group):
+                continue
+            kind = ATOP_KINDS[flag]
+            carriers = [code for code, owed in known if owed[flag]]
+            label = f"ATOP {atopid} {kind}"
+            if len(member_codes) < 2 or not carriers:
+                why = (
+                    f"{len(member_codes)} member(s) with capabilities ({', '.join(member_codes) or 'none'})"
+                    if len(member_codes) < 2
+                    else "no member that owes it has capabilities"
+                )
+                dropped.append(f"{label}: {why}")
+                continue
+            treaty: dict[str, Any] = {
+                "name": f"ATOP {atopid} ({_abbreviate(member_codes)}) {kind}",
+                "kind": kind,
+                "members": member_codes,
+            }
+            if len(carriers) < len(member_codes):
+                treaty["guarantors"] = carriers
+            treaty.update(params.get(kind, {}))
+            treaty["signed"] = signed
+            treaty["atopid"] = atopid
+            treaties.append(treaty)
+    if dropped:
+        notes.append(
+            f"treaties dropped (a treaty needs two members and one that owes it): {'; '.join(dropped)}"
+        )
+    return treaties, notes
+
+
+def _states(caps: pd.DataFrame, chosen: set[str] | None) -> list[dict]:
+    """The states of the world (every state of the year when ``chosen`` is None), in ccode order."""
+    caps_in = caps if chosen is None else caps[caps["code"].isin(chosen)]
+    return [
+        {"code": row.code, "capability": float(row.capability), "ccode": int(ccode)}
+        for ccode, row in caps_in.iterrows()
+    ]
+
+
+def _caller_choices(
+    codes: _Codes,
+    caps: pd.DataFrame,
+    states: Iterable[str | int] | str | None,
+    origins: Iterable[Any] | str | None,
+    rivalries: Iterable[Any] | None,
+) -> tuple[list[str], list[dict] | str, list[dict] | None]:
+    """The caller's states, origins and rivalries with codes resolved: ``(wanted, origins,
+    rivalries)``; every unknown code is collected and raised at once."""
+    wanted: list[str] = []
+    if isinstance(states, str):
+        if states.strip().lower() != "all":
+            raise DataError(f"states: expected a list of codes or 'all', saw {states!r}")
+        wanted += list(caps["code"])
+    elif states is not None:
+        for k, s in enumerate(states):
+            code = codes(s, f"states[{k}]")
+            if code is not None:
+                wanted.append(code)
+
+    resolved_rivalries = None
+    if rivalries is not None:
+        resolved_rivalries = []
+        for k, r in enumerate(rivalries):
+            if not isinstance(r, Mapping) or "states" not in r:
+                raise DataError(
+                    f"rivalries[{k}]: expected a dict with 'states' (and hostility, trigger), saw {r!r}"
+                )
+            pair = [codes(s, f"rivalries[{k}] states") for s in r["states"]]
+            wanted += [c for c in pair if c is not None]
+            resolved_rivalries.append({**r, "states": pair})
+
+    if origins is None:
+        if not rivalries:
+            raise DataError(
+                "origins: a world needs to know where crises start; pass origins=[('AUH', 'YUG')] "
+                "(initiator, target[, weight]), or rivalries=[...] with origins='rivalries'"
+            )
+        origin_list: list[dict] | str = "rivalries"
+    elif isinstance(origins, str):
+        if origins != "rivalries":
+            raise DataError(
+                f"origins: expected a list of (initiator, target) pairs or 'rivalries', saw {origins!r}"
+            )
+        origin_list = "rivalries"
+    else:
+        origin_list = []
+        for k, item in enumerate(origins):
+            a, b, w = _origin_parts(item, k)
+            a, b = codes(a, f"origins[{k}] initiator"), codes(b, f"origins[{k}] target")
+            wanted += [c for c in (a, b) if c is not None]
+            origin_list.append({"initiator": a, "target": b, "weight": w})
+    codes.check()
+    return wanted, origin_list, resolved_rivalries
+
+
+def _atop_version(member_df: pd.DataFrame) -> str:
+    if "version" not in member_df:
+        return ""
+    v = pd.to_numeric(member_df["version"], errors="coerce").dropna()
+    return f" v{v.iloc[0]:g}" if len(v) else ""
+
+
 def world_from_atop(
     date: int | str | _dt.date,
     *,
@@ -537,7 +705,8 @@ def world_from_atop(
         defaults of :mod:`tripwire.defaults`.
     **model_options
         Passed to the world unchanged: ``description``, ``ladder``, ``escalation``, ``policy``,
-        ``rivalries`` (rivalry ``states`` may be codes or ccodes).
+        ``rivalries`` (rivalry ``states`` may be codes or ccodes), ``profile`` (a fitted profile
+        such as ``"mid5"``, which fills every value left out; the world's ``year`` is the date's).
 
     Returns
     -------
@@ -588,154 +757,57 @@ def world_from_atop(
     params = _check_treaty_params(treaty_params)
     notes: list[str] = []
 
-    # read and check everything before building anything
+    # read: check every file before building anything
+    member_label = _label(members, "ATOP member-level")
     member_df = _read_table(members, "ATOP member-level", MEMBER_COLUMNS)
-    member_df = _numeric(member_df, MEMBER_COLUMNS)
     nmc_df = _read_table(capabilities, "NMC capabilities", NMC_COLUMNS)
     alliance_df = (
         None if alliances is None else _read_table(alliances, "ATOP alliance-level", ALLIANCE_COLUMNS)
     )
-
-    rows, more = _members_in_force(member_df, when, _label(members, "ATOP member-level"))
+    prepared, more = _prepare_members(member_df, member_label)
     notes += more
+
+    # rows in force, capabilities, the caller's codes
+    rows = _rows_in_force(prepared, when, member_label)
     caps, more = _shares(nmc_df, when.year, _label(capabilities, "NMC capabilities"))
     notes += more
-    codes = _Codes(caps, nmc_df, when.year)
-
-    # the caller's states, origins and rivalries
-    wanted: list[str] = []
-    if isinstance(states, str):
-        if states.strip().lower() != "all":
-            raise DataError(f"states: expected a list of codes or 'all', saw {states!r}")
-        wanted += list(caps["code"])
-    elif states is not None:
-        for k, s in enumerate(states):
-            code = codes(s, f"states[{k}]")
-            if code is not None:
-                wanted.append(code)
-
-    rivalries = model_options.get("rivalries")
+    wanted, origin_list, rivalries = _caller_choices(
+        _Codes(caps, nmc_df, when.year), caps, states, origins, model_options.get("rivalries")
+    )
     if rivalries is not None:
-        resolved_rivalries = []
-        for k, r in enumerate(rivalries):
-            if not isinstance(r, Mapping) or "states" not in r:
-                raise DataError(
-                    f"rivalries[{k}]: expected a dict with 'states' (and hostility, trigger), saw {r!r}"
-                )
-            pair = [codes(s, f"rivalries[{k}] states") for s in r["states"]]
-            wanted += [c for c in pair if c is not None]
-            resolved_rivalries.append({**r, "states": pair})
-        model_options["rivalries"] = resolved_rivalries
-
-    if origins is None:
-        if not rivalries:
-            raise DataError(
-                "origins: a world needs to know where crises start; pass origins=[('AUH', 'YUG')] "
-                "(initiator, target[, weight]), or rivalries=[...] with origins='rivalries'"
-            )
-        origin_list: list[dict] | str = "rivalries"
-    elif isinstance(origins, str):
-        if origins != "rivalries":
-            raise DataError(
-                f"origins: expected a list of (initiator, target) pairs or 'rivalries', saw {origins!r}"
-            )
-        origin_list = "rivalries"
-    else:
-        origin_list = []
-        for k, item in enumerate(origins):
-            a, b, w = _origin_parts(item, k)
-            a, b = codes(a, f"origins[{k}] initiator"), codes(b, f"origins[{k}] target")
-            wanted += [c for c in (a, b) if c is not None]
-            origin_list.append({"initiator": a, "target": b, "weight": w})
-    codes.check()
+        model_options["rivalries"] = rivalries
 
     # treaties: one per ATOP alliance and obligation kind
-    signed_by: dict[int, int] = {}
-    if alliance_df is not None:
-        alliance_df = _numeric(alliance_df, ALLIANCE_COLUMNS)
-        alliance_df = alliance_df.dropna(subset=list(ALLIANCE_COLUMNS))
-        signed_by = dict(
-            zip(alliance_df["atopid"].astype(int), alliance_df["begyr"].astype(int), strict=True)
-        )
-    first_entry = member_df.groupby("atopid")["yrent"].min()
+    treaties, more = _treaties(
+        rows,
+        caps,
+        flags=flags,
+        params=params,
+        signed_by=_signed_years(alliance_df),
+        first_entry=_numeric(member_df, ["atopid", "yrent"]).groupby("atopid")["yrent"].min(),
+        year=when.year,
+        check_signed=alliance_df is not None,
+    )
+    notes += more
 
-    no_nmc = rows[~rows["member"].isin(caps.index)]
-    if not no_nmc.empty:
-        listed = ", ".join(
-            f"ccode {cc} (ATOP {', '.join(str(a) for a in sorted(g['atopid']))})"
-            for cc, g in no_nmc.groupby("member")
-        )
-        notes.append(
-            f"ATOP members with no NMC row for {when.year} (outside the interstate system?) "
-            f"were dropped from their treaties: {listed}"
-        )
-    rows = rows[rows["member"].isin(caps.index)].copy()
-    rows["code"] = rows["member"].map(caps["code"])
+    # states: treaty members and every state the caller named
+    state_list = _states(caps, {m for t in treaties for m in t["members"]} | set(wanted))
 
-    treaties: list[dict] = []
-    dropped: list[str] = []
-    all_rows = pd.concat([rows, no_nmc]) if not no_nmc.empty else rows
-    for atopid, group in all_rows.groupby("atopid", sort=True):
-        group = group.sort_values("member", kind="stable")
-        known = group[group["member"].isin(caps.index)]
-        member_codes = list(known["code"])
-        if alliance_df is not None and atopid not in signed_by:
-            notes.append(f"ATOP {atopid} is not in the alliance-level file; signed year from the member file")
-        signed = signed_by.get(int(atopid), int(first_entry.loc[atopid]))
-        for flag in flags:
-            if not group[flag].any():
-                continue
-            kind = ATOP_KINDS[flag]
-            carriers = list(known.loc[known[flag], "code"])
-            label = f"ATOP {atopid} {kind}"
-            if len(member_codes) < 2 or not carriers:
-                why = (
-                    f"{len(member_codes)} member(s) with capabilities ({', '.join(member_codes) or 'none'})"
-                    if len(member_codes) < 2
-                    else "no member that owes it has capabilities"
-                )
-                dropped.append(f"{label}: {why}")
-                continue
-            treaty: dict[str, Any] = {
-                "name": f"ATOP {atopid} ({_abbreviate(member_codes)}) {kind}",
-                "kind": kind,
-                "members": member_codes,
-            }
-            if len(carriers) < len(member_codes):
-                treaty["guarantors"] = carriers
-            treaty.update(params.get(kind, {}))
-            treaty["signed"] = signed
-            treaty["atopid"] = int(atopid)
-            treaties.append(treaty)
-    if dropped:
-        notes.append(
-            f"treaties dropped (a treaty needs two members and one that owes it): {'; '.join(dropped)}"
-        )
-
-    in_treaties = {m for t in treaties for m in t["members"]}
-    chosen = in_treaties | set(wanted)
-    caps_in = caps[caps["code"].isin(chosen)]
-    state_list = [
-        {"code": row.code, "capability": float(row.capability), "ccode": int(ccode)}
-        for ccode, row in caps_in.iterrows()
-    ]
-
-    version = ""
-    if "version" in member_df:
-        v = pd.to_numeric(member_df["version"], errors="coerce").dropna()
-        version = f" v{v.iloc[0]:g}" if len(v) else ""
+    # the world
     world: dict[str, Any] = {
         "name": name if name is not None else f"atop_{when.isoformat()}",
         "description": (
-            f"Alliances in force on {when.isoformat()} (ATOP{version}, member level, one treaty per "
-            f"alliance and obligation kind) with capabilities as shares of the {when.year} world CINC "
-            "total (COW NMC)."
+            f"Alliances in force on {when.isoformat()} (ATOP{_atop_version(member_df)}, member level, one "
+            f"treaty per alliance and obligation kind) with capabilities as shares of the {when.year} "
+            "world CINC total (COW NMC)."
         ),
         **model_options,
         "states": state_list,
         "treaties": treaties,
         "origins": origin_list,
     }
+    if model_options.get("profile") is not None:
+        world["year"] = when.year  # profiles with values by era need it
     for note in notes:
         warnings.warn(note, DataWarning, stacklevel=2)
     return load_world(world)

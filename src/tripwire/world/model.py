@@ -250,6 +250,9 @@ class Rivalry(StrictModel):
     states: tuple[str, str]
     hostility: Probability = defaults.RIVALRY_HOSTILITY
     trigger: Level | None = None
+    #: Optional rivalry types (Thompson: positional, spatial, ideological, interventionary); a
+    #: profile may give each type its own hostility.
+    types: list[str] | None = None
 
     @field_validator("states")
     @classmethod
@@ -359,6 +362,20 @@ class World(StrictModel):
     borders: list[Border] = Field(default_factory=list)
     origins: list[Origin] | Literal["rivalries"]
     horizon: Horizon | None = None
+    #: The year the world describes (profiles with values by era need it).
+    year: int | None = None
+    #: A profile (``configs/profiles``) that supplies every value the world leaves out; see
+    #: :mod:`tripwire.world.profile`.
+    profile: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_profile(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("profile") is not None:
+            from .profile import apply_profile
+
+            return apply_profile(data)
+        return data
 
     @model_validator(mode="after")
     def _cross_check(self) -> World:

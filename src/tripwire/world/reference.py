@@ -64,6 +64,11 @@ SECTIONS: list[tuple[str, type[BaseModel], dict[str, str], list[str]]] = [
             "rival dyad with hostility > 0, in both directions, weighted by hostility.",
             "horizon": "The long-horizon model's parameters (below; only `tripwire horizon` uses them, "
             "see docs/horizon.md).",
+            "year": "The year the world describes; a profile whose values depend on the era (before or "
+            "from 1945) needs it.",
+            "profile": "A fitted profile (a bundled name such as `mid5`, or a path) that fills every value "
+            "the file leaves out: the ladder, escalation, treaty reliability and trigger, rivalry hostility "
+            "and trigger, border joining (see docs/history.md); what the file says wins.",
         },
         [
             "State codes are unique; every code a treaty, rivalry or origin names must be a state's code.",
@@ -163,6 +168,8 @@ SECTIONS: list[tuple[str, type[BaseModel], dict[str, str], list[str]]] = [
             "hostility": "The probability that a rival joins against a participant when called on; "
             "with `origins: rivalries` also the weight of the dyad as a crisis origin.",
             "trigger": "The level (name or index) from which a rival may join (default: the war level).",
+            "types": "Optional rivalry types (Thompson: `positional`, `spatial`, `ideological`, "
+            "`interventionary`); a profile may give each type its own hostility.",
         },
         [],
     ),

@@ -15,6 +15,9 @@ name: {name}                      # required: labels the results
 description: >-                   # optional: the question this world answers (tripwire scenarios shows it)
   If Arcadia opens a crisis with Borduria, how likely is a war, and do Caledonia, Dorado and
   Elbonia join it?
+year: 2025                        # optional: the year described (profiles with values by era need it)
+profile: null                     # optional: a fitted profile (e.g. mid5) fills every value left out;
+                                  # it brings its own ladder: use it without `ladder` (docs/history.md)
 
 # optional: the escalation ladder, lowest level first (at least one level), and the level that
 # counts as war (a name or an index). Default: crisis, militarized, clash, war, general_war.
@@ -80,7 +83,7 @@ treaties:
 # `hostility` in [0, 1] (default 0.5) once the crisis reaches `trigger` (default: war).
 rivalries:
   - {{states: [ARC, CAL], hostility: 0.6, trigger: war}}
-  - {{states: [DOR, BOR], hostility: 0.3, trigger: clash}}
+  - {{states: [DOR, BOR], hostility: 0.3, trigger: clash, types: [spatial]}}   # types: optional (Thompson)
 
 # optional: borders (COW direct contiguity). A neighbour of a participant may join against it with
 # a probability by contiguity type (land; sea12, sea24, sea150, sea400: across at most that many

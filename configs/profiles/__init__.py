@@ -1,0 +1,1 @@
+"""Bundled profiles (global parameters fitted to history), shipped as package data."""
