@@ -59,6 +59,14 @@ def test_import_is_cheap():
     assert out.strip() == "False"
 
 
+def test_the_command_line_imports_only_what_a_run_needs():
+    # every command registers its parser at start-up; the libraries a command needs load when it runs
+    heavy = ("pandas", "xarray", "dask", "distributed", "matplotlib", "scipy", "numba", "SALib", "networkx")
+    code = f"import sys, tripwire.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_public_api_resolves():
     assert set(tripwire.__all__) == {"__version__", *tripwire._LAZY}
     for name in tripwire.__all__:

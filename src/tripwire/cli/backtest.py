@@ -6,12 +6,15 @@ import argparse
 import contextlib
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from ._common import EXIT_OK, positive_int, seed_value
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _nc_path(text: str) -> Path:
