@@ -179,3 +179,23 @@ def cluster(tmp_path_factory):
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
     ):
         yield cluster
+
+
+@pytest.fixture(scope="module")
+def world():
+    """The small world, validated (a test module may define its own ``world``)."""
+    import tripwire
+
+    return tripwire.World.model_validate(small_world())
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A client of a one-worker, one-thread cluster in this process."""
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
+        Client(cluster) as c,
+    ):
+        yield c

@@ -18,11 +18,6 @@ from tripwire.world.params import (
 )
 
 
-@pytest.fixture(scope="module")
-def world():
-    return tripwire.World.model_validate(small_world())
-
-
 def test_every_path_form_parses(world):
     expected = {
         "escalation.deterrence": ("escalation", "deterrence"),

@@ -40,11 +40,6 @@ GRID = {"policy.communication": [0.0, 0.6, 0.9], "treaty.BC defense.active": [Tr
 
 
 @pytest.fixture(scope="module")
-def world():
-    return tripwire.World.model_validate(small_world())
-
-
-@pytest.fixture(scope="module")
 def client():
     # one worker with two threads in this process: tasks share the kernel, one call at a time
     with (

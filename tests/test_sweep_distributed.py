@@ -17,7 +17,6 @@ from conftest import small_world
 from distributed import Client, LocalCluster
 from sweep_checks import assert_matches_simulate, assert_stores_identical, count_chunks
 
-import tripwire
 from tripwire.crisis.results import TALLIES
 from tripwire.errors import ClusterError, StoreMismatch
 from tripwire.sweep.run import sweep
@@ -31,11 +30,6 @@ GRID = {
 POINTS = 12
 TRIALS = 500_000  # about a fifth of a second per point: long enough to interrupt a sweep
 SEED = 2024
-
-
-@pytest.fixture(scope="module")
-def world():
-    return tripwire.World.model_validate(small_world())
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,8 @@ import time
 
 import pytest
 import zarr
-from conftest import small_world
 from distributed import Client, LocalCluster
 
-import tripwire
 from tripwire.errors import ClusterError, StoreLocked
 from tripwire.sweep.lock import LOCK_NAME, LOCK_STALE_S, StoreLock, read_lock
 from tripwire.sweep.plan import plan_sweep
@@ -23,20 +21,6 @@ from tripwire.sweep.store import prepare, read_done, write_template
 
 GRID = {"policy.communication": [0.0, 0.9], "treaty.BC defense.active": [True, False]}
 TRIALS = 500
-
-
-@pytest.fixture(scope="module")
-def world():
-    return tripwire.World.model_validate(small_world())
-
-
-@pytest.fixture(scope="module")
-def client():
-    with (
-        LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
 
 
 def half_done(path, world, client):

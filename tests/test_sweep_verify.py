@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import zarr
 from conftest import random_world, small_world
-from distributed import Client, LocalCluster
 from sweep_checks import assert_stores_identical
 
 import tripwire
@@ -25,20 +24,6 @@ from tripwire.sweep.verify import invariant_problems, repair, verify
 GRID = {"policy.communication": [0.0, 0.5, 0.9], "treaty.BC defense.active": [True, False]}
 TRIALS = 2_000
 SEED = 31
-
-
-@pytest.fixture(scope="module")
-def world():
-    return tripwire.World.model_validate(small_world())
-
-
-@pytest.fixture(scope="module")
-def client():
-    with (
-        LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
-        Client(cluster) as c,
-    ):
-        yield c
 
 
 @pytest.fixture(scope="module")

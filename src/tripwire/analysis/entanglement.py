@@ -25,8 +25,7 @@ import numpy as np
 import xarray as xr
 
 from .._checks import MAX_SEED, check_int
-from .._version import __version__
-from ..crisis.results import SIDES
+from ..crisis.results import SIDES, run_layout
 from ..errors import ParamError
 from ..world.model import World, load_world
 
@@ -203,16 +202,9 @@ def label_entanglement(
         ),
     }
     attrs = {
+        **run_layout(cw, world, seed=seed, trials=trials)[1],
         "title": f"tripwire entanglement map: {world.name}",
         "tripwire_analysis": "entanglement",
-        "world_name": world.name,
-        "seed": int(seed),
-        "trials": int(trials),
-        "engine": "tripwire",
-        "engine_version": __version__,
-        "world_hash": world.hash,
-        "world": world.to_json(),
-        "war_level": cw.levels[cw.war_level],
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
