@@ -19,8 +19,8 @@ Draw order within a trial (fixed, documented in the project docs):
 1. one draw for the origin (made by the loop, even where the origin is fixed);
 2. two draws for the misperception factor, only when ``sigma > 0``;
 3. joining closure: participants in joining order, each one's edges in CSR order (within a caller,
-   edges are sorted by trigger level, so the tried edges of a caller are always a prefix of its
-   row, ending at ``level_end[caller, level]``); one draw per edge that is tried with a draw, and
+   edges are sorted by trigger level, then callee index, so the tried edges of a caller are always
+   a prefix of its row, ending at ``level_end[caller, level]``); one draw per edge that is tried with a draw, and
    a second one on failure when ``defection > 0`` (treaty edges only); absent edges (negative
    threshold) are skipped without a draw;
 4. one draw per escalation step.

@@ -3,8 +3,8 @@
 
 Edges are stored CSR by caller: the edges of caller ``i`` are ``edge_ptr[i]:edge_ptr[i+1]``, and an
 edge ``i -> j`` means *j may join when i takes part*. Within a caller, edges are sorted by trigger
-level (stable: treaties in file order, then rivalries, then borders), which is the documented draw
-order.
+level, then by callee index (stable: parallel edges toward one callee keep their order, treaties in
+file order, then rivalries, then borders), which is the documented draw order.
 
 A treaty with guarantors yields edges only toward the guarantors (each guarantor owes every other
 member); neutrality and non-aggression treaties yield *pledges* instead of edges: ``pledge_to``
@@ -152,9 +152,9 @@ class CompiledWorld:
             problems.append("edge_prob must be probabilities in [0, 1]")
         if not problems and n_edges:
             caller = np.repeat(np.arange(n), np.diff(self.edge_ptr))
-            order = np.lexsort((self.edge_trigger, caller))
+            order = np.lexsort((self.edge_dst, self.edge_trigger, caller))
             if (order != np.arange(n_edges)).any():
-                problems.append("edges must be sorted by caller, then by trigger level")
+                problems.append("edges must be sorted by caller, then by trigger level, then by callee")
         pointers("pledge_ptr", self.pledge_ptr, int(np.asarray(self.pledge_to).size), n + 1)
         indices("pledge_to", self.pledge_to, n)
         indices("pledge_treaty", self.pledge_treaty, len(self.treaties))
@@ -307,8 +307,10 @@ def compile_world(world: World) -> CompiledWorld:
                 edge(i, j, OPPOSE, p, level, -1)
 
     n = len(codes)
-    # sort by (caller, trigger), stable: file order breaks ties
-    order = np.lexsort((np.asarray(trig, dtype=np.int64), np.asarray(src, dtype=np.int64)))
+    # sort by (caller, trigger, callee), stable: file order breaks ties
+    order = np.lexsort(
+        (np.asarray(dst, dtype=np.int64), np.asarray(trig, dtype=np.int64), np.asarray(src, dtype=np.int64))
+    )
     edge_ptr = np.zeros(n + 1, dtype=np.int64)
     edge_ptr[1:] = np.cumsum(np.bincount(np.asarray(src, dtype=np.int64), minlength=n))
     pledge_ptr = np.zeros(n + 1, dtype=np.int64)
