@@ -15,18 +15,29 @@ so results never depend on the blocks or threads:
 - :func:`criticality_block`: trials ``first .. last-1``, each on the world and on each variant
   without one treaty.
 
+Two joining closures give the same draws and tallies, bit for bit: the CSR closure walks every
+edge of a caller; the bitset closure (selected by passing a world's ``BITS_FIELDS`` tuple instead
+of empty arrays) walks, per (caller, trigger level), only the callees still outside the crisis
+with an edge that applies on the caller's side: ``applicable & ~involved`` word by word, lowest
+bit first, each callee's edges found by a popcount rank. The bitset closure reads the world's own
+pledges, so loops that run variants with other pledges in force (criticality, the long horizon)
+use the CSR closure.
+
 Draw order within a trial (fixed, documented in the project docs):
 1. one draw for the origin (made by the loop, even where the origin is fixed);
 2. two draws for the misperception factor, only when ``sigma > 0``;
 3. joining closure: participants in joining order, each one's edges in CSR order (within a caller,
    edges are sorted by trigger level, then callee index, so the tried edges of a caller are always
-   a prefix of its row, ending at ``level_end[caller, level]``); one draw per edge that is tried with a draw, and
-   a second one on failure when ``defection > 0`` (treaty edges only); absent edges (negative
+   a prefix of its row, ending at ``level_end[caller, level]``); one draw per edge that is tried
+   with a draw, and a second one on failure when ``defection > 0`` (treaty edges only); absent edges (negative
    threshold) are skipped without a draw;
 4. one draw per escalation step.
 """
 
 import numpy as np
+from numba import types
+from numba.cpython.unsafe.numbers import trailing_zeros
+from numba.extending import intrinsic
 
 from .accelerate import SCALAR, SERIAL, njit
 from .encoding import FLIP_SHIFT, OUTSIDE, SIDE_A, SIDE_B
@@ -34,6 +45,21 @@ from .rng import INV53, next53, std_normal, trial_state
 
 # Indices loaded from arrays are cast to unsigned: numba then skips its negative-index handling.
 ONE = np.uint64(1)
+SIX = np.uint64(6)
+LOW6 = np.uint64(63)
+ZERO64 = np.uint64(0)
+
+
+@intrinsic
+def popcount(typingctx, x):
+    """The number of set bits of a uint64 (one ``popcnt``)."""
+    if x != types.uint64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+
+    return types.uint64(types.uint64), codegen
 
 
 @njit(**SCALAR)
@@ -48,10 +74,26 @@ def _restrained(j, join_side, side, pledge_ptr, pledge_to, pledge_on):
 
 
 @njit(**SCALAR)
-def draw_origin(s0, s1, origin_cum):
-    """The origin draw: ``o, s0, s1 = draw_origin(s0, s1, origin_cum)``."""
+def _restrained_bits(j, join_side, on_side, pw_ptr, pw_word, pw_bits):
+    """:func:`_restrained` on bitsets: ``on_side[s]`` holds the participants on side ``s``."""
+    other = 1 - join_side
+    for q in range(pw_ptr[j], pw_ptr[j + ONE]):
+        if pw_bits[q] & on_side[other, pw_word[q]]:
+            return True
+    return False
+
+
+@njit(**SCALAR)
+def draw_origin(s0, s1, origin_cum, origin_guide):
+    """The origin draw: ``o, s0, s1 = draw_origin(s0, s1, origin_cum, origin_guide)``, the first
+    origin whose cumulative weight exceeds the draw (the last one at most), found from the guide
+    table's bucket of the draw."""
     r, s0, s1 = next53(s0, s1)
-    o = min(np.searchsorted(origin_cum, r * INV53, side="right"), origin_cum.size - 1)
+    u = r * INV53
+    o = origin_guide[np.int64(u * origin_guide.size)]
+    last = origin_cum.size - 1
+    while o < last and origin_cum[o] <= u:
+        o += 1
     return o, s0, s1
 
 
@@ -67,6 +109,207 @@ def place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side):
         parts[k] = i
         side[np.uint64(i)] = SIDE_A if k < n_a else SIDE_B
     return n_init, n_a
+
+
+@njit(**SCALAR)
+def no_bits():
+    """The empty ``BITS_FIELDS`` tuple: :func:`crisis_trial` then uses the CSR closure."""
+    return (
+        np.zeros(1, dtype=np.int64),
+        np.zeros((0, 5), dtype=np.uint64),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.uint64),
+    )
+
+
+@njit(**SCALAR)
+def new_scratch(n_states, bits):
+    """Per-thread work arrays of the bitset closure (empty for the CSR closure): the participants
+    as bits, by side as bits, and the trigger level up to which each state's edges were tried."""
+    n = n_states if bits[1].shape[0] > 0 else 0
+    n_words = (n + 63) // 64
+    return (
+        np.zeros(n_words, dtype=np.uint64),
+        np.zeros((2, n_words), dtype=np.uint64),
+        np.full(n, -1, dtype=np.int64),
+    )
+
+
+@njit(**SCALAR)
+def _call(ee, j, si, s0, s1, world, edge_thresh, pledge_on, side, honoured, failed, bits, scratch, use_bits):
+    """Edge ``ee`` of a caller on side ``si`` toward the outsider ``j``: the draws of step 3 of
+    "One trial". Returns ``(join side or OUTSIDE, draws made, s0, s1)``."""
+    th = edge_thresh[ee]
+    if th < 0:
+        return OUTSIDE, 0, s0, s1
+    rule = world[4][ee]
+    if not (rule >> si) & 1:
+        return OUTSIDE, 0, s0, s1
+    join = si ^ (rule >> FLIP_SHIFT)
+    pledge_ptr = world[8]
+    pledge_to = world[9]
+    on_side = scratch[1]
+    pw_ptr = bits[3]
+    pw_word = bits[4]
+    pw_bits = bits[5]
+    if pledge_to.size > 0:
+        if use_bits:
+            if _restrained_bits(j, join, on_side, pw_ptr, pw_word, pw_bits):
+                return OUTSIDE, 0, s0, s1
+        elif _restrained(j, join, side, pledge_ptr, pledge_to, pledge_on):
+            return OUTSIDE, 0, s0, s1
+    r, s0, s1 = next53(s0, s1)
+    k = world[6][ee]
+    if r < th:
+        if k >= 0:
+            honoured[k] += 1
+        return join, 1, s0, s1
+    if k < 0:
+        return OUTSIDE, 1, s0, s1
+    failed[k] += 1
+    defection_thresh = world[20]
+    if defection_thresh == 0:
+        return OUTSIDE, 1, s0, s1
+    r, s0, s1 = next53(s0, s1)
+    if r >= defection_thresh:
+        return OUTSIDE, 2, s0, s1
+    join = 1 - join
+    if pledge_to.size > 0:
+        if use_bits:
+            if _restrained_bits(j, join, on_side, pw_ptr, pw_word, pw_bits):
+                return OUTSIDE, 2, s0, s1
+        elif _restrained(j, join, side, pledge_ptr, pledge_to, pledge_on):
+            return OUTSIDE, 2, s0, s1
+    return join, 2, s0, s1
+
+
+@njit(**SCALAR)
+def _join(j, join, n_parts, parts, side, scratch, use_bits):
+    """Append ``j`` to the participants on side ``join``; returns the new count."""
+    side[j] = join
+    parts[n_parts] = j
+    if use_bits:
+        w = j >> SIX
+        bit = ONE << (j & LOW6)
+        scratch[0][w] |= bit
+        scratch[1][join, w] |= bit
+    return n_parts + 1
+
+
+@njit(**SCALAR)
+def _closure(
+    level,
+    n_parts,
+    sa,
+    sb,
+    s0,
+    s1,
+    world,
+    capability,
+    edge_thresh,
+    pledge_on,
+    parts,
+    side,
+    ptr,
+    honoured,
+    failed,
+    bits,
+    scratch,
+    use_bits,
+):
+    """The joining closure at ``level`` (step 3 of "One trial"): one pass over the growing list of
+    participants tries every edge with trigger <= level not tried yet. Returns ``(n_parts,
+    strength_a, strength_b, draws, s0, s1)``."""
+    level_end = world[2]
+    edge_dst = world[3]
+    group_ptr = bits[0]
+    word = bits[1]
+    slot_ptr = bits[2]
+    involved = scratch[0]
+    done = scratch[2]
+    n_levels = level_end.shape[1]
+    draws = 0
+    idx = 0
+    while idx < n_parts:
+        i = np.uint64(parts[idx])
+        si = side[i]
+        if use_bits:
+            g = np.int64(i) * n_levels
+            for t in range(done[i] + 1, level + 1):
+                for w in range(group_ptr[g + t], group_ptr[g + t + 1]):
+                    wi = word[w, 0]
+                    cand = word[w, 3 + si] & ~involved[wi]
+                    while cand != ZERO64:
+                        b = trailing_zeros(cand)
+                        cand &= cand - ONE
+                        j = (wi << SIX) | b
+                        slot = word[w, 1] + popcount(word[w, 2] & ((ONE << b) - ONE))
+                        for ee in range(slot_ptr[slot], slot_ptr[slot + ONE]):
+                            join, nd, s0, s1 = _call(
+                                ee, j, si, s0, s1, world, edge_thresh, pledge_on, side, honoured,
+                                failed, bits, scratch, True,
+                            )  # fmt: skip
+                            draws += nd
+                            if join != OUTSIDE:
+                                n_parts = _join(j, join, n_parts, parts, side, scratch, True)
+                                if join == SIDE_A:
+                                    sa += capability[j]
+                                else:
+                                    sb += capability[j]
+                                break
+            done[i] = level
+        else:
+            for ee in range(np.uint64(ptr[i]), np.uint64(level_end[i, level])):
+                j = np.uint64(edge_dst[ee])
+                if side[j] != OUTSIDE:
+                    continue
+                join, nd, s0, s1 = _call(
+                    ee, j, si, s0, s1, world, edge_thresh, pledge_on, side, honoured, failed, bits,
+                    scratch, False,
+                )  # fmt: skip
+                draws += nd
+                if join != OUTSIDE:
+                    n_parts = _join(j, join, n_parts, parts, side, scratch, False)
+                    if join == SIDE_A:
+                        sa += capability[j]
+                    else:
+                        sb += capability[j]
+        ptr[i] = level_end[i, level]
+        idx += 1
+    return n_parts, sa, sb, draws, s0, s1
+
+
+@njit(**SCALAR)
+def _odds(level, n_init, n_a, m, sa, sb, world, backing_from, parts, ptr):
+    """Step 5 of "One trial": ``(p_settle, p_settle + p_up)`` at ``level`` with these sides."""
+    edge_ptr = world[1]
+    up = world[15]
+    settle = world[16]
+    deterrence = world[18]
+    backing = 0.0
+    for k in range(n_a, n_init):
+        b = np.uint64(parts[k])
+        if ptr[b] < edge_ptr[b + ONE]:
+            backing += backing_from[ptr[b]]
+    denom = sa + sb + m * backing
+    rho = 0.5 if denom == 0.0 else sa / denom
+    p_up = up[level]
+    if p_up != 0.0:
+        x = 2.0 * rho
+        # pow only where its result is not known exactly
+        if deterrence == 1.0:
+            p_up *= x
+        elif deterrence != 0.0 and x != 1.0:
+            p_up *= x**deterrence
+        p_up = min(1.0, p_up)
+    p_settle = settle[level]
+    total = p_up + p_settle
+    if total > 1.0:
+        p_up /= total
+        p_settle /= total
+    return p_settle, p_settle + p_up
 
 
 @njit(**SERIAL)
@@ -85,6 +328,8 @@ def crisis_trial(
     ptr,
     honoured,
     failed,
+    bits,
+    scratch,
 ):
     """One crisis (docs/model.md, "One trial", steps 2-5) from its originators to its end.
 
@@ -94,134 +339,111 @@ def crisis_trial(
     values given apart (``capability``, ``edge_thresh``, ``backing_from``, ``pledge_on``: the
     world's own, or a variant's), adds the treaties' honoured and failed obligations to
     ``honoured`` and ``failed``, and leaves ``parts``, ``side`` and ``ptr`` as the trial ended
-    (:func:`end_trial` resets them).
+    (:func:`end_trial` resets them). ``bits`` is the world's ``BITS_FIELDS`` tuple (bitset
+    closure; the world's own pledges only) or :func:`no_bits` (CSR closure); ``scratch`` comes from
+    :func:`new_scratch` for those ``bits``.
 
-    Returns ``(level, n_parts, rounds, s0, s1)``.
+    The joining closure runs at level 0 and after each climb only: at an unchanged level it would
+    try nothing. The escalation odds are recomputed only after a closure (sides and backing change
+    nowhere else).
+
+    Returns ``(level, n_parts, rounds, edge draws, s0, s1)``.
     """
-    edge_ptr = world[1]
-    level_end = world[2]
-    edge_dst = world[3]
-    edge_rule = world[4]
-    edge_treaty = world[6]
-    pledge_ptr = world[8]
-    pledge_to = world[9]
-    up = world[15]
     settle = world[16]
-    deterrence = world[18]
     sigma = world[19]
-    defection_thresh = world[20]
     max_rounds = world[21]
     top = settle.size - 1
-    has_pledges = pledge_to.size > 0
+    use_bits = bits[1].shape[0] > 0
 
     m = 1.0
     if sigma > 0.0:
         z, s0, s1 = std_normal(s0, s1)
         m = np.exp(sigma * z - 0.5 * sigma * sigma)
 
-    strength_a = 0.0
-    strength_b = 0.0
+    sa = 0.0
+    sb = 0.0
     for k in range(n_init):
+        j = np.uint64(parts[k])
         if k < n_a:
-            strength_a += capability[np.uint64(parts[k])]
+            sa += capability[j]
         else:
-            strength_b += capability[np.uint64(parts[k])]
-    n_parts = n_init
+            sb += capability[j]
+        if use_bits:
+            bit = ONE << (j & LOW6)
+            scratch[0][j >> SIX] |= bit
+            scratch[1][side[j], j >> SIX] |= bit
     level = 0
     rnd = 0
-
-    while True:
-        # joining closure: one pass over the growing participant list tries every edge with
-        # trigger <= level exactly once
-        idx = 0
-        while idx < n_parts:
-            i = np.uint64(parts[idx])
-            si = side[i]
-            end = level_end[i, level]
-            for ee in range(np.uint64(ptr[i]), np.uint64(end)):
-                th = edge_thresh[ee]
-                if th < 0:
-                    continue
-                j = np.uint64(edge_dst[ee])
-                if side[j] != OUTSIDE:
-                    continue
-                rule = edge_rule[ee]
-                if not (rule >> si) & 1:
-                    continue
-                join = si ^ (rule >> FLIP_SHIFT)
-                if has_pledges and _restrained(j, join, side, pledge_ptr, pledge_to, pledge_on):
-                    continue
-                r, s0, s1 = next53(s0, s1)
-                k = edge_treaty[ee]
-                if r >= th:
-                    if k < 0:
-                        continue
-                    failed[k] += 1
-                    if defection_thresh == 0:
-                        continue
-                    r, s0, s1 = next53(s0, s1)
-                    if r >= defection_thresh:
-                        continue
-                    join = 1 - join
-                    if _restrained(j, join, side, pledge_ptr, pledge_to, pledge_on):
-                        continue
-                elif k >= 0:
-                    honoured[k] += 1
-                side[j] = join
-                parts[n_parts] = j
-                n_parts += 1
-                if join == SIDE_A:
-                    strength_a += capability[j]
-                else:
-                    strength_b += capability[j]
-            ptr[i] = end
-            idx += 1
-
-        # stop at the top of the ladder or after max_rounds
-        if level == top or rnd == max_rounds:
-            break
-
-        # escalation step: the initiator sees the target originators' untried backing through m
-        backing = 0.0
-        for k in range(n_a, n_init):
-            b = np.uint64(parts[k])
-            if ptr[b] < edge_ptr[b + ONE]:
-                backing += backing_from[ptr[b]]
-        denom = strength_a + strength_b + m * backing
-        rho = 0.5 if denom == 0.0 else strength_a / denom
-        p_up = min(1.0, up[level] * (2.0 * rho) ** deterrence)
-        p_settle = settle[level]
-        total = p_up + p_settle
-        if total > 1.0:
-            p_up /= total
-            p_settle /= total
+    n_parts, sa, sb, draws, s0, s1 = _closure(
+        level, n_init, sa, sb, s0, s1, world, capability, edge_thresh, pledge_on, parts, side, ptr,
+        honoured, failed, bits, scratch, use_bits,
+    )  # fmt: skip
+    fresh = True
+    p_settle = 0.0
+    p_climb = 0.0
+    while level != top and rnd != max_rounds:
+        if fresh:
+            p_settle, p_climb = _odds(level, n_init, n_a, m, sa, sb, world, backing_from, parts, ptr)
+            fresh = False
         r, s0, s1 = next53(s0, s1)
         u = r * INV53
         if u < p_settle:
             break
-        if u < p_settle + p_up:
-            level += 1
         rnd += 1
-    return level, n_parts, rnd, s0, s1
+        if u < p_climb:
+            level += 1
+            n_parts, sa, sb, nd, s0, s1 = _closure(
+                level, n_parts, sa, sb, s0, s1, world, capability, edge_thresh, pledge_on, parts, side,
+                ptr, honoured, failed, bits, scratch, use_bits,
+            )  # fmt: skip
+            draws += nd
+            fresh = True
+    return level, n_parts, rnd, draws, s0, s1
 
 
 @njit(**SCALAR)
-def end_trial(parts, n_parts, side, ptr, edge_ptr):
-    """Reset what a trial touched (``side``, ``ptr``); returns the number of edges it tried."""
+def end_trial(parts, n_parts, side, ptr, edge_ptr, scratch):
+    """Reset what a trial touched (``side``, ``ptr``, the bitset scratch); returns the number of
+    edges it tried."""
     n_tried = 0
+    use_bits = scratch[2].size > 0
     for idx in range(n_parts):
         j = np.uint64(parts[idx])
         n_tried += ptr[j] - edge_ptr[j]
         ptr[j] = edge_ptr[j]
         side[j] = OUTSIDE
+        if use_bits:
+            w = j >> SIX
+            scratch[0][w] = ZERO64
+            scratch[1][0, w] = ZERO64
+            scratch[1][1, w] = ZERO64
+            scratch[2][j] = -1
     return n_tried
 
 
+@njit(**SCALAR)
+def _tally(o, level, n_parts, rnd, war_level, parts, side, out):
+    """Add one trial to the ``TALLY_FIELDS`` arrays ``out`` (all but the edge counts)."""
+    outcome, involved, war, side_count, origin_level, _, _, rounds_hist, _, _ = out
+    outcome[level, n_parts] += 1
+    origin_level[o, level] += 1
+    rounds_hist[rnd] += 1
+    at_war = level >= war_level
+    for idx in range(n_parts):
+        j = np.uint64(parts[idx])
+        involved[j] += 1
+        side_count[j, np.uint64(side[j])] += 1
+        if at_war:
+            war[j] += 1
+
+
 @njit(**SERIAL)
-def run_block(seed, first, last, world, out):
+def run_block(seed, first, last, world, bits, out):
     """Run trials ``first .. last-1`` of ``world`` (the tuple ``WORLD_FIELDS``) and add their
     tallies to ``out``: the arrays of ``TALLY_FIELDS`` (``outcome_count[level, size]`` with sizes
-    0..n_states, ``edge_tries`` as an array of one).
+    0..n_states, ``edge_tries`` and ``edge_draws`` as arrays of one). ``bits``: the world's
+    ``BITS_FIELDS`` (bitset closure) or :func:`no_bits`'s empty arrays (CSR closure); the tallies
+    are the same.
     """
     capability = world[0]
     edge_ptr = world[1]
@@ -233,42 +455,39 @@ def run_block(seed, first, last, world, out):
     origin_n_a = world[13]
     origin_cum = world[14]
     war_level = world[17]
-    outcome, involved, war, side_count, origin_level, honoured, failed, rounds_hist, tries = out
+    origin_guide = world[22]
+    honoured = out[5]
+    failed = out[6]
     n_states = capability.size
     side = np.full(n_states, OUTSIDE, dtype=np.int8)
     ptr = edge_ptr[:-1].copy()
     parts = np.empty(n_states, dtype=np.uint32)
+    scratch = new_scratch(n_states, bits)
     seed_u = np.uint64(seed)
     n_tried = 0
+    n_draws = 0
 
     for t in range(first, last):
         s0, s1 = trial_state(seed_u, np.uint64(t))
-        o, s0, s1 = draw_origin(s0, s1, origin_cum)
+        o, s0, s1 = draw_origin(s0, s1, origin_cum, origin_guide)
         n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
-        level, n_parts, rnd, s0, s1 = crisis_trial(
+        level, n_parts, rnd, draws, s0, s1 = crisis_trial(
             s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
-            parts, side, ptr, honoured, failed,
+            parts, side, ptr, honoured, failed, bits, scratch,
         )  # fmt: skip
-        outcome[level, n_parts] += 1
-        origin_level[o, level] += 1
-        rounds_hist[rnd] += 1
-        at_war = level >= war_level
-        for idx in range(n_parts):
-            j = np.uint64(parts[idx])
-            involved[j] += 1
-            side_count[j, side[j]] += 1
-            if at_war:
-                war[j] += 1
-        n_tried += end_trial(parts, n_parts, side, ptr, edge_ptr)
-    tries[0] += n_tried
+        _tally(o, level, n_parts, rnd, war_level, parts, side, out)
+        n_draws += draws
+        n_tried += end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
+    out[8][0] += n_tried
+    out[9][0] += n_draws
 
 
 @njit(**SERIAL)
-def entangle_block(seed, n_trials, o_first, o_last, world, out):
+def entangle_block(seed, n_trials, o_first, o_last, world, bits, out):
     """Origins ``o_first .. o_last-1`` of ``world`` each run trials ``0 .. n_trials - 1`` with their
     originators fixed: the origin draw is made and ignored, so each origin's tallies equal those of
     :func:`run_block` on the world whose only origin it is, bit for bit. Adds to the rows of those
-    origins in ``out``, the arrays of ``ENTANGLE_FIELDS``.
+    origins in ``out``, the arrays of ``ENTANGLE_FIELDS``. ``bits`` as for :func:`run_block`.
     """
     capability = world[0]
     edge_ptr = world[1]
@@ -279,11 +498,13 @@ def entangle_block(seed, n_trials, o_first, o_last, world, out):
     origin_state = world[12]
     origin_n_a = world[13]
     origin_cum = world[14]
+    origin_guide = world[22]
     level_count, size_count, involved, side_count, state_level = out
     n_states = capability.size
     side = np.full(n_states, OUTSIDE, dtype=np.int8)
     ptr = edge_ptr[:-1].copy()
     parts = np.empty(n_states, dtype=np.uint32)
+    scratch = new_scratch(n_states, bits)
     n_treaties = edge_treaty_count(world)
     honoured = np.zeros(n_treaties, dtype=np.int64)
     failed = np.zeros(n_treaties, dtype=np.int64)
@@ -291,11 +512,11 @@ def entangle_block(seed, n_trials, o_first, o_last, world, out):
     for o in range(o_first, o_last):
         for t in range(n_trials):
             s0, s1 = trial_state(seed_u, np.uint64(t))
-            _, s0, s1 = draw_origin(s0, s1, origin_cum)
+            _, s0, s1 = draw_origin(s0, s1, origin_cum, origin_guide)
             n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
-            level, n_parts, rnd, s0, s1 = crisis_trial(
+            level, n_parts, rnd, _, s0, s1 = crisis_trial(
                 s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
-                parts, side, ptr, honoured, failed,
+                parts, side, ptr, honoured, failed, bits, scratch,
             )  # fmt: skip
             level_count[o, level] += 1
             size_count[o, n_parts] += 1
@@ -304,7 +525,7 @@ def entangle_block(seed, n_trials, o_first, o_last, world, out):
                 involved[o, j] += 1
                 side_count[o, j, side[j]] += 1
                 state_level[o, j, level] += 1
-            end_trial(parts, n_parts, side, ptr, edge_ptr)
+            end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
 
 
 @njit(**SCALAR)
@@ -319,7 +540,8 @@ def criticality_block(seed, first, last, world, thresh_v, backing_v, pledge_on_v
     """Trials ``first .. last-1``, each on ``world`` and on each variant ``v`` (its own edge
     thresholds, backing and pledges in force: the world without one treaty), on the same random
     stream; adds to ``joint[v, base_level, variant_level]`` (``CRITICALITY_FIELDS``). Variant ``v``
-    alone equals :func:`run_block` on the world without that treaty, bit for bit.
+    alone equals :func:`run_block` on the world without that treaty, bit for bit. Runs the CSR
+    closure (variants change the pledges in force).
     """
     n_variants = thresh_v.shape[0]
     capability = world[0]
@@ -331,28 +553,31 @@ def criticality_block(seed, first, last, world, thresh_v, backing_v, pledge_on_v
     origin_state = world[12]
     origin_n_a = world[13]
     origin_cum = world[14]
+    origin_guide = world[22]
     n_states = capability.size
     side = np.full(n_states, OUTSIDE, dtype=np.int8)
     ptr = edge_ptr[:-1].copy()
     parts = np.empty(n_states, dtype=np.uint32)
+    bits = no_bits()
+    scratch = new_scratch(n_states, bits)
     n_treaties = edge_treaty_count(world)
     honoured = np.zeros(n_treaties, dtype=np.int64)
     failed = np.zeros(n_treaties, dtype=np.int64)
     seed_u = np.uint64(seed)
     for t in range(first, last):
         s0, s1 = trial_state(seed_u, np.uint64(t))
-        o, s0, s1 = draw_origin(s0, s1, origin_cum)
+        o, s0, s1 = draw_origin(s0, s1, origin_cum, origin_guide)
         n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
-        base, n_parts, rnd, _, _ = crisis_trial(
+        base, n_parts, rnd, _, _, _ = crisis_trial(
             s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
-            parts, side, ptr, honoured, failed,
+            parts, side, ptr, honoured, failed, bits, scratch,
         )  # fmt: skip
-        end_trial(parts, n_parts, side, ptr, edge_ptr)
+        end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
         for v in range(n_variants):
             n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
-            level, n_parts, rnd, _, _ = crisis_trial(
+            level, n_parts, rnd, _, _, _ = crisis_trial(
                 s0, s1, n_init, n_a, world, capability, thresh_v[v], backing_v[v], pledge_on_v[v],
-                parts, side, ptr, honoured, failed,
+                parts, side, ptr, honoured, failed, bits, scratch,
             )  # fmt: skip
-            end_trial(parts, n_parts, side, ptr, edge_ptr)
+            end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
             joint[v, base, level] += 1
