@@ -63,27 +63,6 @@ def popcount(typingctx, x):
 
 
 @njit(**SCALAR)
-def _restrained(j, join_side, side, pledge_ptr, pledge_to, pledge_on):
-    """True when a pledge in force by ``j`` toward a participant on the other side bars ``j`` from
-    ``join_side``."""
-    for q in range(pledge_ptr[j], pledge_ptr[j + ONE]):
-        s = side[np.uint64(pledge_to[q])]
-        if s != OUTSIDE and s != join_side and pledge_on[q]:
-            return True
-    return False
-
-
-@njit(**SCALAR)
-def _restrained_bits(j, join_side, on_side, pw_ptr, pw_word, pw_bits):
-    """:func:`_restrained` on bitsets: ``on_side[s]`` holds the participants on side ``s``."""
-    other = 1 - join_side
-    for q in range(pw_ptr[j], pw_ptr[j + ONE]):
-        if pw_bits[q] & on_side[other, pw_word[q]]:
-            return True
-    return False
-
-
-@njit(**SCALAR)
 def draw_origin(s0, s1, origin_cum, origin_guide):
     """The origin draw: ``o, s0, s1 = draw_origin(s0, s1, origin_cum, origin_guide)``, the first
     origin whose cumulative weight exceeds the draw (the last one at most), found from the guide
@@ -138,161 +117,38 @@ def new_scratch(n_states, bits):
 
 
 @njit(**SCALAR)
-def _call(ee, j, si, s0, s1, world, edge_thresh, pledge_on, side, honoured, failed, bits, scratch, use_bits):
-    """Edge ``ee`` of a caller on side ``si`` toward the outsider ``j``: the draws of step 3 of
-    "One trial". Returns ``(join side or OUTSIDE, draws made, s0, s1)``."""
-    th = edge_thresh[ee]
+def _call(th, rule, treaty, si, barred, defection_thresh, s0, s1):
+    """An edge (threshold ``th``, side rule ``rule``, ``treaty`` index or -1) of a caller on side
+    ``si`` toward an outsider that pledges bar from the sides in ``barred`` (bit ``s``: side
+    ``s``): the draws of step 3 of "One trial". Scalars only (no array references in the loop).
+
+    Returns ``(join side or OUTSIDE, tally, draws made, s0, s1)``; tally 1: honoured, 2: failed."""
     if th < 0:
-        return OUTSIDE, 0, s0, s1
-    rule = world[4][ee]
+        return OUTSIDE, 0, 0, s0, s1
     if not (rule >> si) & 1:
-        return OUTSIDE, 0, s0, s1
+        return OUTSIDE, 0, 0, s0, s1
     join = si ^ (rule >> FLIP_SHIFT)
-    pledge_ptr = world[8]
-    pledge_to = world[9]
-    on_side = scratch[1]
-    pw_ptr = bits[3]
-    pw_word = bits[4]
-    pw_bits = bits[5]
-    if pledge_to.size > 0:
-        if use_bits:
-            if _restrained_bits(j, join, on_side, pw_ptr, pw_word, pw_bits):
-                return OUTSIDE, 0, s0, s1
-        elif _restrained(j, join, side, pledge_ptr, pledge_to, pledge_on):
-            return OUTSIDE, 0, s0, s1
+    if (barred >> join) & 1:
+        return OUTSIDE, 0, 0, s0, s1
     r, s0, s1 = next53(s0, s1)
-    k = world[6][ee]
     if r < th:
-        if k >= 0:
-            honoured[k] += 1
-        return join, 1, s0, s1
-    if k < 0:
-        return OUTSIDE, 1, s0, s1
-    failed[k] += 1
-    defection_thresh = world[20]
+        return join, 1 if treaty >= 0 else 0, 1, s0, s1
+    if treaty < 0:
+        return OUTSIDE, 0, 1, s0, s1
     if defection_thresh == 0:
-        return OUTSIDE, 1, s0, s1
+        return OUTSIDE, 2, 1, s0, s1
     r, s0, s1 = next53(s0, s1)
     if r >= defection_thresh:
-        return OUTSIDE, 2, s0, s1
+        return OUTSIDE, 2, 2, s0, s1
     join = 1 - join
-    if pledge_to.size > 0:
-        if use_bits:
-            if _restrained_bits(j, join, on_side, pw_ptr, pw_word, pw_bits):
-                return OUTSIDE, 2, s0, s1
-        elif _restrained(j, join, side, pledge_ptr, pledge_to, pledge_on):
-            return OUTSIDE, 2, s0, s1
-    return join, 2, s0, s1
+    if (barred >> join) & 1:
+        return OUTSIDE, 2, 2, s0, s1
+    return join, 2, 2, s0, s1
 
 
 @njit(**SCALAR)
-def _join(j, join, n_parts, parts, side, scratch, use_bits):
-    """Append ``j`` to the participants on side ``join``; returns the new count."""
-    side[j] = join
-    parts[n_parts] = j
-    if use_bits:
-        w = j >> SIX
-        bit = ONE << (j & LOW6)
-        scratch[0][w] |= bit
-        scratch[1][join, w] |= bit
-    return n_parts + 1
-
-
-@njit(**SCALAR)
-def _closure(
-    level,
-    n_parts,
-    sa,
-    sb,
-    s0,
-    s1,
-    world,
-    capability,
-    edge_thresh,
-    pledge_on,
-    parts,
-    side,
-    ptr,
-    honoured,
-    failed,
-    bits,
-    scratch,
-    use_bits,
-):
-    """The joining closure at ``level`` (step 3 of "One trial"): one pass over the growing list of
-    participants tries every edge with trigger <= level not tried yet. Returns ``(n_parts,
-    strength_a, strength_b, draws, s0, s1)``."""
-    level_end = world[2]
-    edge_dst = world[3]
-    group_ptr = bits[0]
-    word = bits[1]
-    slot_ptr = bits[2]
-    involved = scratch[0]
-    done = scratch[2]
-    n_levels = level_end.shape[1]
-    draws = 0
-    idx = 0
-    while idx < n_parts:
-        i = np.uint64(parts[idx])
-        si = side[i]
-        if use_bits:
-            g = np.int64(i) * n_levels
-            for t in range(done[i] + 1, level + 1):
-                for w in range(group_ptr[g + t], group_ptr[g + t + 1]):
-                    wi = word[w, 0]
-                    cand = word[w, 3 + si] & ~involved[wi]
-                    while cand != ZERO64:
-                        b = trailing_zeros(cand)
-                        cand &= cand - ONE
-                        j = (wi << SIX) | b
-                        slot = word[w, 1] + popcount(word[w, 2] & ((ONE << b) - ONE))
-                        for ee in range(slot_ptr[slot], slot_ptr[slot + ONE]):
-                            join, nd, s0, s1 = _call(
-                                ee, j, si, s0, s1, world, edge_thresh, pledge_on, side, honoured,
-                                failed, bits, scratch, True,
-                            )  # fmt: skip
-                            draws += nd
-                            if join != OUTSIDE:
-                                n_parts = _join(j, join, n_parts, parts, side, scratch, True)
-                                if join == SIDE_A:
-                                    sa += capability[j]
-                                else:
-                                    sb += capability[j]
-                                break
-            done[i] = level
-        else:
-            for ee in range(np.uint64(ptr[i]), np.uint64(level_end[i, level])):
-                j = np.uint64(edge_dst[ee])
-                if side[j] != OUTSIDE:
-                    continue
-                join, nd, s0, s1 = _call(
-                    ee, j, si, s0, s1, world, edge_thresh, pledge_on, side, honoured, failed, bits,
-                    scratch, False,
-                )  # fmt: skip
-                draws += nd
-                if join != OUTSIDE:
-                    n_parts = _join(j, join, n_parts, parts, side, scratch, False)
-                    if join == SIDE_A:
-                        sa += capability[j]
-                    else:
-                        sb += capability[j]
-        ptr[i] = level_end[i, level]
-        idx += 1
-    return n_parts, sa, sb, draws, s0, s1
-
-
-@njit(**SCALAR)
-def _odds(level, n_init, n_a, m, sa, sb, world, backing_from, parts, ptr):
+def _odds(level, m, sa, sb, backing, up, settle, deterrence):
     """Step 5 of "One trial": ``(p_settle, p_settle + p_up)`` at ``level`` with these sides."""
-    edge_ptr = world[1]
-    up = world[15]
-    settle = world[16]
-    deterrence = world[18]
-    backing = 0.0
-    for k in range(n_a, n_init):
-        b = np.uint64(parts[k])
-        if ptr[b] < edge_ptr[b + ONE]:
-            backing += backing_from[ptr[b]]
     denom = sa + sb + m * backing
     rho = 0.5 if denom == 0.0 else sa / denom
     p_up = up[level]
@@ -313,24 +169,8 @@ def _odds(level, n_init, n_a, m, sa, sb, world, backing_from, parts, ptr):
 
 
 @njit(**SERIAL)
-def crisis_trial(
-    s0,
-    s1,
-    n_init,
-    n_a,
-    world,
-    capability,
-    edge_thresh,
-    backing_from,
-    pledge_on,
-    parts,
-    side,
-    ptr,
-    honoured,
-    failed,
-    bits,
-    scratch,
-):
+def crisis_trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on, parts, side,
+                 ptr, honoured, failed, bits, scratch):  # fmt: skip
     """One crisis (docs/model.md, "One trial", steps 2-5) from its originators to its end.
 
     On entry ``parts[:n_init]`` holds the originators (the first ``n_a`` on the initiator side),
@@ -349,11 +189,32 @@ def crisis_trial(
 
     Returns ``(level, n_parts, rounds, edge draws, s0, s1)``.
     """
+    edge_ptr = world[1]
+    level_end = world[2]
+    edge_dst = world[3]
+    edge_rule = world[4]
+    edge_treaty = world[6]
+    pledge_ptr = world[8]
+    pledge_to = world[9]
+    up = world[15]
     settle = world[16]
+    deterrence = world[18]
     sigma = world[19]
+    defection_thresh = world[20]
     max_rounds = world[21]
+    group_ptr = bits[0]
+    word = bits[1]
+    slot_ptr = bits[2]
+    pw_ptr = bits[3]
+    pw_word = bits[4]
+    pw_bits = bits[5]
+    involved = scratch[0]
+    on_side = scratch[1]
+    done = scratch[2]
     top = settle.size - 1
-    use_bits = bits[1].shape[0] > 0
+    n_levels = level_end.shape[1]
+    has_pledges = pledge_to.size > 0
+    use_bits = word.shape[0] > 0
 
     m = 1.0
     if sigma > 0.0:
@@ -370,34 +231,118 @@ def crisis_trial(
             sb += capability[j]
         if use_bits:
             bit = ONE << (j & LOW6)
-            scratch[0][j >> SIX] |= bit
-            scratch[1][side[j], j >> SIX] |= bit
+            involved[j >> SIX] |= bit
+            on_side[np.uint64(side[j]), j >> SIX] |= bit
+    n_parts = n_init
     level = 0
     rnd = 0
-    n_parts, sa, sb, draws, s0, s1 = _closure(
-        level, n_init, sa, sb, s0, s1, world, capability, edge_thresh, pledge_on, parts, side, ptr,
-        honoured, failed, bits, scratch, use_bits,
-    )  # fmt: skip
-    fresh = True
-    p_settle = 0.0
-    p_climb = 0.0
-    while level != top and rnd != max_rounds:
-        if fresh:
-            p_settle, p_climb = _odds(level, n_init, n_a, m, sa, sb, world, backing_from, parts, ptr)
-            fresh = False
-        r, s0, s1 = next53(s0, s1)
-        u = r * INV53
-        if u < p_settle:
+    draws = 0
+    while True:
+        # joining closure at this level: one pass over the growing participant list tries every
+        # edge with trigger <= level not tried yet
+        idx = 0
+        while idx < n_parts:
+            i = np.uint64(parts[idx])
+            si = side[i]
+            if use_bits:
+                g = np.int64(i) * n_levels
+                for t in range(done[i] + 1, level + 1):
+                    for w in range(group_ptr[g + t], group_ptr[g + t + 1]):
+                        wi = word[w, 0]
+                        cand = word[w, 3 + si] & ~involved[wi]
+                        while cand != ZERO64:
+                            b = trailing_zeros(cand)
+                            cand &= cand - ONE
+                            j = (wi << SIX) | b
+                            barred = 0
+                            if has_pledges:
+                                for q in range(pw_ptr[j], pw_ptr[j + ONE]):
+                                    wq = pw_word[q]
+                                    if pw_bits[q] & on_side[0, wq]:
+                                        barred |= 2
+                                    if pw_bits[q] & on_side[1, wq]:
+                                        barred |= 1
+                            slot = word[w, 1] + popcount(word[w, 2] & ((ONE << b) - ONE))
+                            for ee in range(slot_ptr[slot], slot_ptr[slot + ONE]):
+                                k = edge_treaty[ee]
+                                join, tally, nd, s0, s1 = _call(
+                                    edge_thresh[ee], edge_rule[ee], k, si, barred, defection_thresh, s0, s1
+                                )
+                                draws += nd
+                                if tally == 1:
+                                    honoured[k] += 1
+                                elif tally == 2:
+                                    failed[k] += 1
+                                if join != OUTSIDE:
+                                    side[j] = join
+                                    parts[n_parts] = j
+                                    n_parts += 1
+                                    bit = ONE << b
+                                    involved[wi] |= bit
+                                    on_side[np.uint64(join), wi] |= bit
+                                    if join == SIDE_A:
+                                        sa += capability[j]
+                                    else:
+                                        sb += capability[j]
+                                    break
+                done[i] = level
+            else:
+                for ee in range(np.uint64(ptr[i]), np.uint64(level_end[i, level])):
+                    j = np.uint64(edge_dst[ee])
+                    if side[j] != OUTSIDE:
+                        continue
+                    barred = 0
+                    if has_pledges:
+                        for q in range(pledge_ptr[j], pledge_ptr[j + ONE]):
+                            sq = side[np.uint64(pledge_to[q])]
+                            if sq != OUTSIDE and pledge_on[q]:
+                                barred |= 1 << (1 - sq)
+                    k = edge_treaty[ee]
+                    join, tally, nd, s0, s1 = _call(
+                        edge_thresh[ee], edge_rule[ee], k, si, barred, defection_thresh, s0, s1
+                    )
+                    draws += nd
+                    if tally == 1:
+                        honoured[k] += 1
+                    elif tally == 2:
+                        failed[k] += 1
+                    if join != OUTSIDE:
+                        side[j] = join
+                        parts[n_parts] = j
+                        n_parts += 1
+                        if join == SIDE_A:
+                            sa += capability[j]
+                        else:
+                            sb += capability[j]
+            ptr[i] = level_end[i, level]
+            idx += 1
+
+        # escalation steps until the crisis climbs (then the closure again) or ends; the odds
+        # change only with the level and the sides
+        backing = 0.0
+        for k in range(n_a, n_init):
+            b0 = np.uint64(parts[k])
+            if ptr[b0] < edge_ptr[b0 + ONE]:
+                backing += backing_from[ptr[b0]]
+        p_settle = 0.0
+        p_climb = 0.0
+        fresh = True
+        climbed = False
+        while level != top and rnd != max_rounds:
+            if fresh:
+                p_settle, p_climb = _odds(level, m, sa, sb, backing, up, settle, deterrence)
+                fresh = False
+            r, s0, s1 = next53(s0, s1)
+            u = r * INV53
+            if u < p_settle:
+                break
+            rnd += 1
+            if u < p_climb:
+                level += 1
+                climbed = True
+                break
+        if not climbed:
             break
-        rnd += 1
-        if u < p_climb:
-            level += 1
-            n_parts, sa, sb, nd, s0, s1 = _closure(
-                level, n_parts, sa, sb, s0, s1, world, capability, edge_thresh, pledge_on, parts, side,
-                ptr, honoured, failed, bits, scratch, use_bits,
-            )  # fmt: skip
-            draws += nd
-            fresh = True
     return level, n_parts, rnd, draws, s0, s1
 
 
