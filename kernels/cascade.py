@@ -168,9 +168,9 @@ def _odds(level, m, sa, sb, backing, up, settle, deterrence):
     return p_settle, p_settle + p_up
 
 
-@njit(**SERIAL)
-def crisis_trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on, parts, side,
-                 ptr, honoured, failed, bits, scratch):  # fmt: skip
+@njit(**SCALAR)
+def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on, parts, side, ptr,
+          honoured, failed, bits, scratch):  # fmt: skip
     """One crisis (docs/model.md, "One trial", steps 2-5) from its originators to its end.
 
     On entry ``parts[:n_init]`` holds the originators (the first ``n_a`` on the initiator side),
@@ -346,6 +346,15 @@ def crisis_trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_fr
     return level, n_parts, rnd, draws, s0, s1
 
 
+@njit(**SERIAL)
+def crisis_trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on, parts, side,
+                 ptr, honoured, failed, bits, scratch):  # fmt: skip
+    """:func:`trial` as a function of its own (the long-horizon kernel calls it; the loops here
+    inline :func:`trial`)."""
+    return trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on, parts, side,
+                 ptr, honoured, failed, bits, scratch)  # fmt: skip
+
+
 @njit(**SCALAR)
 def end_trial(parts, n_parts, side, ptr, edge_ptr, scratch):
     """Reset what a trial touched (``side``, ``ptr``, the bitset scratch); returns the number of
@@ -416,7 +425,7 @@ def run_block(seed, first, last, world, bits, out):
         s0, s1 = trial_state(seed_u, np.uint64(t))
         o, s0, s1 = draw_origin(s0, s1, origin_cum, origin_guide)
         n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
-        level, n_parts, rnd, draws, s0, s1 = crisis_trial(
+        level, n_parts, rnd, draws, s0, s1 = trial(
             s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
             parts, side, ptr, honoured, failed, bits, scratch,
         )  # fmt: skip
@@ -459,7 +468,7 @@ def entangle_block(seed, n_trials, o_first, o_last, world, bits, out):
             s0, s1 = trial_state(seed_u, np.uint64(t))
             _, s0, s1 = draw_origin(s0, s1, origin_cum, origin_guide)
             n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
-            level, n_parts, rnd, _, s0, s1 = crisis_trial(
+            level, n_parts, rnd, _, s0, s1 = trial(
                 s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
                 parts, side, ptr, honoured, failed, bits, scratch,
             )  # fmt: skip
@@ -513,14 +522,14 @@ def criticality_block(seed, first, last, world, thresh_v, backing_v, pledge_on_v
         s0, s1 = trial_state(seed_u, np.uint64(t))
         o, s0, s1 = draw_origin(s0, s1, origin_cum, origin_guide)
         n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
-        base, n_parts, rnd, _, _, _ = crisis_trial(
+        base, n_parts, rnd, _, _, _ = trial(
             s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
             parts, side, ptr, honoured, failed, bits, scratch,
         )  # fmt: skip
         end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
         for v in range(n_variants):
             n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
-            level, n_parts, rnd, _, _, _ = crisis_trial(
+            level, n_parts, rnd, _, _, _ = trial(
                 s0, s1, n_init, n_a, world, capability, thresh_v[v], backing_v[v], pledge_on_v[v],
                 parts, side, ptr, honoured, failed, bits, scratch,
             )  # fmt: skip
