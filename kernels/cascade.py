@@ -117,36 +117,6 @@ def new_scratch(n_states, bits):
 
 
 @njit(**SCALAR)
-def _call(th, rule, treaty, si, barred, defection_thresh, s0, s1):
-    """An edge (threshold ``th``, side rule ``rule``, ``treaty`` index or -1) of a caller on side
-    ``si`` toward an outsider that pledges bar from the sides in ``barred`` (bit ``s``: side
-    ``s``): the draws of step 3 of "One trial". Scalars only (no array references in the loop).
-
-    Returns ``(join side or OUTSIDE, tally, draws made, s0, s1)``; tally 1: honoured, 2: failed."""
-    if th < 0:
-        return OUTSIDE, 0, 0, s0, s1
-    if not (rule >> si) & 1:
-        return OUTSIDE, 0, 0, s0, s1
-    join = si ^ (rule >> FLIP_SHIFT)
-    if (barred >> join) & 1:
-        return OUTSIDE, 0, 0, s0, s1
-    r, s0, s1 = next53(s0, s1)
-    if r < th:
-        return join, 1 if treaty >= 0 else 0, 1, s0, s1
-    if treaty < 0:
-        return OUTSIDE, 0, 1, s0, s1
-    if defection_thresh == 0:
-        return OUTSIDE, 2, 1, s0, s1
-    r, s0, s1 = next53(s0, s1)
-    if r >= defection_thresh:
-        return OUTSIDE, 2, 2, s0, s1
-    join = 1 - join
-    if (barred >> join) & 1:
-        return OUTSIDE, 2, 2, s0, s1
-    return join, 2, 2, s0, s1
-
-
-@njit(**SCALAR)
 def _odds(level, m, sa, sb, backing, up, settle, deterrence):
     """Step 5 of "One trial": ``(p_settle, p_settle + p_up)`` at ``level`` with these sides."""
     denom = sa + sb + m * backing
@@ -170,7 +140,7 @@ def _odds(level, m, sa, sb, backing, up, settle, deterrence):
 
 @njit(**SCALAR)
 def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on, parts, side, ptr,
-          honoured, failed, bits, scratch):  # fmt: skip
+          honoured, failed, bits, scratch, use_bits):  # fmt: skip
     """One crisis (docs/model.md, "One trial", steps 2-5) from its originators to its end.
 
     On entry ``parts[:n_init]`` holds the originators (the first ``n_a`` on the initiator side),
@@ -214,25 +184,22 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
     top = settle.size - 1
     n_levels = level_end.shape[1]
     has_pledges = pledge_to.size > 0
-    use_bits = word.shape[0] > 0
 
     m = 1.0
     if sigma > 0.0:
         z, s0, s1 = std_normal(s0, s1)
         m = np.exp(sigma * z - 0.5 * sigma * sigma)
 
-    sa = 0.0
-    sb = 0.0
-    for k in range(n_init):
-        j = np.uint64(parts[k])
-        if k < n_a:
-            sa += capability[j]
-        else:
-            sb += capability[j]
-        if use_bits:
+    parallel = slot_ptr.size - 1 != edge_dst.size
+    if use_bits:
+        for k in range(n_init):
+            j = np.uint64(parts[k])
             bit = ONE << (j & LOW6)
             involved[j >> SIX] |= bit
             on_side[np.uint64(side[j]), j >> SIX] |= bit
+    sa = 0.0
+    sb = 0.0
+    n_summed = 0
     n_parts = n_init
     level = 0
     rnd = 0
@@ -263,28 +230,48 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
                                     if pw_bits[q] & on_side[1, wq]:
                                         barred |= 1
                             slot = word[w, 1] + popcount(word[w, 2] & ((ONE << b) - ONE))
-                            for ee in range(slot_ptr[slot], slot_ptr[slot + ONE]):
+                            lo = slot
+                            hi = slot + ONE
+                            if parallel:
+                                lo = np.uint64(slot_ptr[slot])
+                                hi = np.uint64(slot_ptr[slot + ONE])
+                            for ee in range(lo, hi):
+                                # step 3 of "One trial" for edge ee (as in the CSR closure below)
+                                th = edge_thresh[ee]
+                                if th < 0:
+                                    continue
+                                rule = edge_rule[ee]
+                                if not (rule >> si) & 1:
+                                    continue
+                                join = si ^ (rule >> FLIP_SHIFT)
+                                if (barred >> join) & 1:
+                                    continue
+                                r, s0, s1 = next53(s0, s1)
+                                draws += 1
                                 k = edge_treaty[ee]
-                                join, tally, nd, s0, s1 = _call(
-                                    edge_thresh[ee], edge_rule[ee], k, si, barred, defection_thresh, s0, s1
-                                )
-                                draws += nd
-                                if tally == 1:
-                                    honoured[k] += 1
-                                elif tally == 2:
+                                if r >= th:
+                                    if k < 0:
+                                        continue
                                     failed[k] += 1
-                                if join != OUTSIDE:
-                                    side[j] = join
-                                    parts[n_parts] = j
-                                    n_parts += 1
-                                    bit = ONE << b
-                                    involved[wi] |= bit
+                                    if defection_thresh == 0:
+                                        continue
+                                    r, s0, s1 = next53(s0, s1)
+                                    draws += 1
+                                    if r >= defection_thresh:
+                                        continue
+                                    join = 1 - join
+                                    if (barred >> join) & 1:
+                                        continue
+                                elif k >= 0:
+                                    honoured[k] += 1
+                                side[j] = join
+                                parts[n_parts] = j
+                                n_parts += 1
+                                bit = ONE << b
+                                involved[wi] |= bit
+                                if has_pledges:
                                     on_side[np.uint64(join), wi] |= bit
-                                    if join == SIDE_A:
-                                        sa += capability[j]
-                                    else:
-                                        sb += capability[j]
-                                    break
+                                break
                 done[i] = level
             else:
                 for ee in range(np.uint64(ptr[i]), np.uint64(level_end[i, level])):
@@ -297,39 +284,60 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
                             sq = side[np.uint64(pledge_to[q])]
                             if sq != OUTSIDE and pledge_on[q]:
                                 barred |= 1 << (1 - sq)
+                    th = edge_thresh[ee]
+                    if th < 0:
+                        continue
+                    rule = edge_rule[ee]
+                    if not (rule >> si) & 1:
+                        continue
+                    join = si ^ (rule >> FLIP_SHIFT)
+                    if (barred >> join) & 1:
+                        continue
+                    r, s0, s1 = next53(s0, s1)
+                    draws += 1
                     k = edge_treaty[ee]
-                    join, tally, nd, s0, s1 = _call(
-                        edge_thresh[ee], edge_rule[ee], k, si, barred, defection_thresh, s0, s1
-                    )
-                    draws += nd
-                    if tally == 1:
-                        honoured[k] += 1
-                    elif tally == 2:
+                    if r >= th:
+                        if k < 0:
+                            continue
                         failed[k] += 1
-                    if join != OUTSIDE:
-                        side[j] = join
-                        parts[n_parts] = j
-                        n_parts += 1
-                        if join == SIDE_A:
-                            sa += capability[j]
-                        else:
-                            sb += capability[j]
+                        if defection_thresh == 0:
+                            continue
+                        r, s0, s1 = next53(s0, s1)
+                        draws += 1
+                        if r >= defection_thresh:
+                            continue
+                        join = 1 - join
+                        if (barred >> join) & 1:
+                            continue
+                    elif k >= 0:
+                        honoured[k] += 1
+                    side[j] = join
+                    parts[n_parts] = j
+                    n_parts += 1
             ptr[i] = level_end[i, level]
             idx += 1
 
         # escalation steps until the crisis climbs (then the closure again) or ends; the odds
         # change only with the level and the sides
-        backing = 0.0
-        for k in range(n_a, n_init):
-            b0 = np.uint64(parts[k])
-            if ptr[b0] < edge_ptr[b0 + ONE]:
-                backing += backing_from[ptr[b0]]
         p_settle = 0.0
         p_climb = 0.0
         fresh = True
         climbed = False
         while level != top and rnd != max_rounds:
             if fresh:
+                # the sides' strengths, summed in joining order as the participants joined
+                while n_summed < n_parts:
+                    j = np.uint64(parts[n_summed])
+                    if side[j] == SIDE_A:
+                        sa += capability[j]
+                    else:
+                        sb += capability[j]
+                    n_summed += 1
+                backing = 0.0
+                for k in range(n_a, n_init):
+                    b0 = np.uint64(parts[k])
+                    if ptr[b0] < edge_ptr[b0 + ONE]:
+                        backing += backing_from[ptr[b0]]
                 p_settle, p_climb = _odds(level, m, sa, sb, backing, up, settle, deterrence)
                 fresh = False
             r, s0, s1 = next53(s0, s1)
@@ -349,18 +357,17 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
 @njit(**SERIAL)
 def crisis_trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on, parts, side,
                  ptr, honoured, failed, bits, scratch):  # fmt: skip
-    """:func:`trial` as a function of its own (the long-horizon kernel calls it; the loops here
-    inline :func:`trial`)."""
+    """:func:`trial` with the CSR closure, as a function of its own (the long-horizon kernel calls
+    it; the loops here inline :func:`trial`)."""
     return trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on, parts, side,
-                 ptr, honoured, failed, bits, scratch)  # fmt: skip
+                 ptr, honoured, failed, bits, scratch, False)  # fmt: skip
 
 
 @njit(**SCALAR)
-def end_trial(parts, n_parts, side, ptr, edge_ptr, scratch):
-    """Reset what a trial touched (``side``, ``ptr``, the bitset scratch); returns the number of
-    edges it tried."""
+def end_trial(parts, n_parts, side, ptr, edge_ptr, scratch, use_bits=False):
+    """Reset what a trial touched (``side``, ``ptr``, with ``use_bits`` the bitset scratch);
+    returns the number of edges it tried."""
     n_tried = 0
-    use_bits = scratch[2].size > 0
     for idx in range(n_parts):
         j = np.uint64(parts[idx])
         n_tried += ptr[j] - edge_ptr[j]
@@ -391,14 +398,9 @@ def _tally(o, level, n_parts, rnd, war_level, parts, side, out):
             war[j] += 1
 
 
-@njit(**SERIAL)
-def run_block(seed, first, last, world, bits, out):
-    """Run trials ``first .. last-1`` of ``world`` (the tuple ``WORLD_FIELDS``) and add their
-    tallies to ``out``: the arrays of ``TALLY_FIELDS`` (``outcome_count[level, size]`` with sizes
-    0..n_states, ``edge_tries`` and ``edge_draws`` as arrays of one). ``bits``: the world's
-    ``BITS_FIELDS`` (bitset closure) or :func:`no_bits`'s empty arrays (CSR closure); the tallies
-    are the same.
-    """
+@njit(**SCALAR)
+def _block(seed, first, last, world, bits, out, use_bits):
+    """:func:`run_block` with one closure (``use_bits`` a constant: the other one's code is gone)."""
     capability = world[0]
     edge_ptr = world[1]
     edge_thresh = world[5]
@@ -427,22 +429,32 @@ def run_block(seed, first, last, world, bits, out):
         n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
         level, n_parts, rnd, draws, s0, s1 = trial(
             s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
-            parts, side, ptr, honoured, failed, bits, scratch,
+            parts, side, ptr, honoured, failed, bits, scratch, use_bits,
         )  # fmt: skip
         _tally(o, level, n_parts, rnd, war_level, parts, side, out)
         n_draws += draws
-        n_tried += end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
+        n_tried += end_trial(parts, n_parts, side, ptr, edge_ptr, scratch, use_bits)
     out[8][0] += n_tried
     out[9][0] += n_draws
 
 
 @njit(**SERIAL)
-def entangle_block(seed, n_trials, o_first, o_last, world, bits, out):
-    """Origins ``o_first .. o_last-1`` of ``world`` each run trials ``0 .. n_trials - 1`` with their
-    originators fixed: the origin draw is made and ignored, so each origin's tallies equal those of
-    :func:`run_block` on the world whose only origin it is, bit for bit. Adds to the rows of those
-    origins in ``out``, the arrays of ``ENTANGLE_FIELDS``. ``bits`` as for :func:`run_block`.
+def run_block(seed, first, last, world, bits, out):
+    """Run trials ``first .. last-1`` of ``world`` (the tuple ``WORLD_FIELDS``) and add their
+    tallies to ``out``: the arrays of ``TALLY_FIELDS`` (``outcome_count[level, size]`` with sizes
+    0..n_states, ``edge_tries`` and ``edge_draws`` as arrays of one). ``bits``: the world's
+    ``BITS_FIELDS`` (bitset closure) or :func:`no_bits`'s empty arrays (CSR closure); the tallies
+    are the same.
     """
+    if bits[1].shape[0] > 0:
+        _block(seed, first, last, world, bits, out, True)
+    else:
+        _block(seed, first, last, world, bits, out, False)
+
+
+@njit(**SCALAR)
+def _entangle(seed, n_trials, o_first, o_last, world, bits, out, use_bits):
+    """:func:`entangle_block` with one closure."""
     capability = world[0]
     edge_ptr = world[1]
     edge_thresh = world[5]
@@ -470,7 +482,7 @@ def entangle_block(seed, n_trials, o_first, o_last, world, bits, out):
             n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
             level, n_parts, rnd, _, s0, s1 = trial(
                 s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
-                parts, side, ptr, honoured, failed, bits, scratch,
+                parts, side, ptr, honoured, failed, bits, scratch, use_bits,
             )  # fmt: skip
             level_count[o, level] += 1
             size_count[o, n_parts] += 1
@@ -479,7 +491,20 @@ def entangle_block(seed, n_trials, o_first, o_last, world, bits, out):
                 involved[o, j] += 1
                 side_count[o, j, side[j]] += 1
                 state_level[o, j, level] += 1
-            end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
+            end_trial(parts, n_parts, side, ptr, edge_ptr, scratch, use_bits)
+
+
+@njit(**SERIAL)
+def entangle_block(seed, n_trials, o_first, o_last, world, bits, out):
+    """Origins ``o_first .. o_last-1`` of ``world`` each run trials ``0 .. n_trials - 1`` with their
+    originators fixed: the origin draw is made and ignored, so each origin's tallies equal those of
+    :func:`run_block` on the world whose only origin it is, bit for bit. Adds to the rows of those
+    origins in ``out``, the arrays of ``ENTANGLE_FIELDS``. ``bits`` as for :func:`run_block`.
+    """
+    if bits[1].shape[0] > 0:
+        _entangle(seed, n_trials, o_first, o_last, world, bits, out, True)
+    else:
+        _entangle(seed, n_trials, o_first, o_last, world, bits, out, False)
 
 
 @njit(**SCALAR)
@@ -524,14 +549,14 @@ def criticality_block(seed, first, last, world, thresh_v, backing_v, pledge_on_v
         n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
         base, n_parts, rnd, _, _, _ = trial(
             s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
-            parts, side, ptr, honoured, failed, bits, scratch,
+            parts, side, ptr, honoured, failed, bits, scratch, False,
         )  # fmt: skip
         end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
         for v in range(n_variants):
             n_init, n_a = place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side)
             level, n_parts, rnd, _, _, _ = trial(
                 s0, s1, n_init, n_a, world, capability, thresh_v[v], backing_v[v], pledge_on_v[v],
-                parts, side, ptr, honoured, failed, bits, scratch,
+                parts, side, ptr, honoured, failed, bits, scratch, False,
             )  # fmt: skip
             end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
             joint[v, base, level] += 1
