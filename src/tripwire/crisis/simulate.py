@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -19,10 +19,29 @@ from .compile import CompiledWorld, compile_world
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["simulate", "run_tallies", "entangle_tallies", "criticality_tallies", "warm_kernels"]
+__all__ = [
+    "simulate",
+    "run_tallies",
+    "entangle_tallies",
+    "criticality_tallies",
+    "warm_kernels",
+    "choose_closure",
+    "CLOSURES",
+]
+
+#: The joining closures ``run_tallies`` accepts (``auto``: :func:`choose_closure`).
+CLOSURES = ("auto", "csr", "bitset")
 
 #: Trials per kernel call when reporting progress.
 PROGRESS_CHUNK = 1 << 20
+
+#: :func:`choose_closure`: edges per state below which the CSR closure is taken without a probe,
+#: the probe's trials, and the edges skipped without a draw per participant (at least, and at
+#: least per word of a caller's callees at one trigger level) from which the bitset closure is.
+BITSET_MIN_DEGREE = 8.0
+PROBE_TRIALS = 64
+BITSET_MIN_SKIPPED = 10.0
+BITSET_SKIPPED_PER_WORD = 2.5
 
 
 def max_threads() -> int:
@@ -48,7 +67,7 @@ def run_blocks(work: Callable[[int], Any], n_blocks: int, threads: int) -> list[
 
 
 def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ...]:
-    """Zeroed arrays of ``TALLY_FIELDS`` for one block (sizes 0..n_states, tries as one value)."""
+    """Zeroed arrays of ``TALLY_FIELDS`` for one block (sizes 0..n_states, edge counts as one value)."""
     n_states, n_levels, n_origins, n_treaties, n_rounds = shape
     return (
         np.zeros((n_levels, n_states + 1), dtype=np.int64),
@@ -60,11 +79,13 @@ def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ..
         np.zeros(n_treaties, dtype=np.int64),
         np.zeros(n_rounds, dtype=np.int64),
         np.zeros(1, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
     )
 
 
 def warm_kernels() -> float:
-    """Compile the crisis kernel, or load it from the on-disk cache, and return the seconds it took.
+    """Compile the crisis kernel (both closures), or load it from the on-disk cache, and return the
+    seconds it took.
 
     Call it in a driver process before starting worker processes: they then load the cached
     machine code instead of each compiling it (see :mod:`tripwire.kernels.accelerate`).
@@ -75,12 +96,63 @@ def warm_kernels() -> float:
         {
             "name": "warm-up",
             "states": [{"code": "A", "capability": 1.0}, {"code": "B", "capability": 1.0}],
+            "treaties": [{"name": "AB", "kind": "entente", "members": ["A", "B"]}],
             "origins": [{"initiator": "A", "target": "B"}],
         }
     )
+    cw = compile_world(world)
     t0 = time.perf_counter()
-    run_tallies(compile_world(world), 1, threads=1)
+    for closure in ("csr", "bitset"):
+        run_tallies(cw, 1, threads=1, closure=closure)
     return time.perf_counter() - t0
+
+
+def choose_closure(cw: CompiledWorld) -> Literal["csr", "bitset"]:
+    """The faster joining closure for a compiled world, by a fixed rule on how much work the
+    bitset closure would save.
+
+    Both closures give the same tallies, bit for bit; the choice changes only the speed. The
+    bitset closure skips, a word of 64 callees at a time, the edges that lead to states already
+    drawn in (and edges that do not apply on the caller's side), at the cost of visiting each
+    word of a caller's callees. So:
+
+    - fewer than :data:`BITSET_MIN_DEGREE` edges per state: ``csr`` (too little to skip);
+    - otherwise :data:`PROBE_TRIALS` trials are run with the CSR closure (seed 0, a few
+      milliseconds); ``bitset`` when the edges skipped without a draw per participant are at
+      least :data:`BITSET_MIN_SKIPPED` and at least :data:`BITSET_SKIPPED_PER_WORD` times the
+      mean number of words a caller's callees at one trigger level take, else ``csr``.
+
+    The rule follows measurements on 1 thread: the bitset closure wins in large cascades on dense
+    networks of up to a few hundred states (callees packed into few words) and loses on sparse
+    networks, large sparse worlds and the bundled scenarios, whose cascades are small.
+
+    Examples
+    --------
+    >>> import tripwire
+    >>> from tripwire.crisis.simulate import choose_closure
+    >>> choose_closure(tripwire.compile_world(tripwire.load_world("july1914")))
+    'csr'
+    """
+    from ..kernels.cascade import run_block
+
+    if cw.n_edges < BITSET_MIN_DEGREE * cw.n_states:
+        return "csr"
+    out = _tally_arrays(cw.tally_shape)
+    run_block(np.int64(0), np.int64(0), np.int64(PROBE_TRIALS), cw.kernel_world(), out)
+    tries, draws, participants = int(out[8][0]), int(out[9][0]), int(out[1].sum())
+    skipped = (tries - draws) / participants
+    group_ptr = cw.bits[0]
+    words_per_group = group_ptr[-1] / max(1, int(np.count_nonzero(np.diff(group_ptr))))
+    if skipped >= BITSET_MIN_SKIPPED and skipped >= BITSET_SKIPPED_PER_WORD * words_per_group:
+        return "bitset"
+    return "csr"
+
+
+def _use_bits(cw: CompiledWorld, closure: str) -> bool:
+    """Whether ``closure`` (``auto``: :func:`choose_closure`) is the bitset closure."""
+    if closure not in CLOSURES:
+        raise ParamError(f"closure must be one of {', '.join(CLOSURES)}; saw {closure!r}")
+    return (choose_closure(cw) if closure == "auto" else closure) == "bitset"
 
 
 def run_tallies(
@@ -92,16 +164,22 @@ def run_tallies(
     blocks: int | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    closure: str = "auto",
 ) -> dict[str, Any]:
     """Run trials ``first_trial .. first_trial + trials - 1`` of a compiled world; integer tallies.
 
     Trials are cut into ``blocks`` (default ``8 * threads``) run on ``threads`` threads (default:
     every core this process may use). The tallies depend only on ``(world, seed, first_trial,
-    trials)``, never on ``blocks``, ``threads`` or the chunking used for progress: summing the
-    tallies of consecutive trial ranges gives the tallies of their union.
-    """
-    from ..kernels.cascade import run_block
+    trials)``, never on ``blocks``, ``threads``, ``closure`` or the chunking used for progress:
+    summing the tallies of consecutive trial ranges gives the tallies of their union.
 
+    ``closure`` picks the joining closure: ``csr`` walks every edge of a caller, ``bitset`` only
+    the callees still outside the crisis, as bits; ``auto`` (the default) takes
+    :func:`choose_closure`'s choice.
+    """
+    from ..kernels.cascade import run_block, run_block_bits
+
+    bits = cw.bits if _use_bits(cw, closure) else None  # built before the threads start
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     first_trial = check_int("first_trial", first_trial, 0)
@@ -119,7 +197,10 @@ def run_tallies(
         def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
             out = _tally_arrays(cw.tally_shape)
             first, last = start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks
-            run_block(np.int64(seed), np.int64(first), np.int64(last), world, out)
+            if bits is not None:
+                run_block_bits(np.int64(seed), np.int64(first), np.int64(last), world, bits, out)
+            else:
+                run_block(np.int64(seed), np.int64(first), np.int64(last), world, out)
             return out
 
         for out in run_blocks(block, n_blocks, threads):
@@ -130,11 +211,12 @@ def run_tallies(
             progress(n)
     tallies: dict[str, Any] = dict(zip(TALLY_NAMES, totals, strict=True))
     tallies["edge_tries"] = np.int64(tallies["edge_tries"][0])
+    tallies["edge_draws"] = np.int64(tallies["edge_draws"][0])
     return tallies
 
 
 def entangle_tallies(
-    cw: CompiledWorld, trials: int, *, seed: int = 0, threads: int | None = None
+    cw: CompiledWorld, trials: int, *, seed: int = 0, threads: int | None = None, closure: str = "auto"
 ) -> dict[str, np.ndarray]:
     """Every origin of a compiled world runs trials ``0 .. trials - 1`` with its originators fixed.
 
@@ -144,10 +226,11 @@ def entangle_tallies(
     size]`` (size = participants, 0..n_states), ``origin_involved_count[origin, state]``,
     ``origin_side_count[origin, state, side]`` and ``origin_state_level_count[origin, state,
     level]`` (the state took part and the crisis ended at that level). Origins are split among
-    ``threads`` threads, each writing its own rows.
+    ``threads`` threads, each writing its own rows. ``closure`` as for :func:`run_tallies`.
     """
-    from ..kernels.cascade import entangle_block
+    from ..kernels.cascade import entangle_block, entangle_block_bits
 
+    bits = cw.bits if _use_bits(cw, closure) else None  # built before the threads start
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
@@ -164,7 +247,11 @@ def entangle_tallies(
 
     def block(b: int) -> None:
         first, last = (n_origins * b) // n_blocks, (n_origins * (b + 1)) // n_blocks
-        entangle_block(np.int64(seed), np.int64(trials), np.int64(first), np.int64(last), world, out)
+        args = (np.int64(seed), np.int64(trials), np.int64(first), np.int64(last), world)
+        if bits is not None:
+            entangle_block_bits(*args, bits, out)
+        else:
+            entangle_block(*args, out)
 
     run_blocks(block, n_blocks, threads)
     return {name: value for (name, _), value in zip(ENTANGLE_FIELDS, out, strict=True)}

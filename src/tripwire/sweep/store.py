@@ -11,7 +11,7 @@ Layout
       level size state side origin treaty round state_name treaty_kind
                                  the coordinates of a single run (as ``simulate`` gives them)
       trials outcome_count involved_count war_count side_count origin_level_count
-      treaty_honoured treaty_failed rounds_count edge_tries
+      treaty_honoured treaty_failed rounds_count edge_tries edge_draws
                                  int64 tallies of a single run, sweep dimensions in front
       done                       bool over the sweep dimensions: True once a point's tallies are in
 
@@ -249,7 +249,7 @@ def files_estimate(shape: tuple[int, ...], chunk: tuple[int, ...], model: str = 
     """Chunk files a store of this shape and chunking holds once done: one per array per chunk.
 
     >>> files_estimate((64, 64), (1, 1))
-    45056
+    49152
     """
     chunks = math.prod(math.ceil(s / c) for s, c in zip(shape, chunk, strict=True))
     return chunks * (len(models.tallies(model)) + 1)
