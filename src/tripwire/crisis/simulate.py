@@ -83,9 +83,9 @@ def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ..
     )
 
 
-def warm_kernels() -> float:
-    """Compile the crisis kernel (both closures), or load it from the on-disk cache, and return the
-    seconds it took.
+def warm_kernels(closures: tuple[str, ...] = ("csr", "bitset")) -> float:
+    """Compile the crisis kernel of each joining closure in ``closures`` (default: both), or load
+    it from the on-disk cache, and return the seconds it took.
 
     Call it in a driver process before starting worker processes: they then load the cached
     machine code instead of each compiling it (see :mod:`tripwire.kernels.accelerate`).
@@ -102,7 +102,7 @@ def warm_kernels() -> float:
     )
     cw = compile_world(world)
     t0 = time.perf_counter()
-    for closure in ("csr", "bitset"):
+    for closure in closures:
         run_tallies(cw, 1, threads=1, closure=closure)
     return time.perf_counter() - t0
 

@@ -163,11 +163,13 @@ def connect(
     say: Callable[[str], None],
     warn: Callable[[str], None],
     client=None,
+    closures: tuple[str, ...] = ("csr",),
 ) -> Connection:
     """A client for ``where`` (or the given ``client``), closed by ``stack``.
 
     A batch cluster's jobs are asked for here and submitted in the background; the returned
-    connection's ``watch`` reports them (and refused ones) to the driver.
+    connection's ``watch`` reports them (and refused ones) to the driver. The kernels of the
+    joining ``closures`` the sweep will run are compiled (or loaded) first, for the workers.
     """
     from distributed import Client
 
@@ -184,7 +186,7 @@ def connect(
         say(f"connected to {label}: {n_workers(client)} worker(s)")
         return Connection(client, n_workers(client) or 8)
     if where.cluster:
-        _warm(say)  # on a shared home, the nodes load the kernels the driver compiled
+        _warm(say, closures)  # on a shared home, the nodes load the kernels the driver compiled
         from .clusters import job_python, jobqueue_cluster, start_jobs
         from .jobs import JobWatch
 
@@ -206,7 +208,7 @@ def connect(
             f"dashboard {client.dashboard_link}"
         )
         return Connection(client, spec.workers_hint, watch, cluster)
-    _warm(say)  # the workers then load the compiled kernels instead of compiling them each
+    _warm(say, closures)  # the workers then load the compiled kernels instead of compiling them each
     t0 = time.perf_counter()
     client = stack.enter_context(local_client(where.workers, where.threads_per_worker))
     say(
@@ -216,11 +218,11 @@ def connect(
     return Connection(client, n_workers(client))
 
 
-def _warm(say: Callable[[str], None]) -> None:
+def _warm(say: Callable[[str], None], closures: tuple[str, ...]) -> None:
     """Compile the kernels into the on-disk cache (or load them) before workers start."""
     from ..crisis.simulate import warm_kernels
 
-    seconds = warm_kernels()
+    seconds = warm_kernels(closures)
     if seconds >= 1:
         say(f"kernels compiled in {seconds:.1f} s (cached for the workers)")
 

@@ -363,6 +363,17 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _closures(plan: SweepPlan) -> tuple[str, ...]:
+    """The joining closures a sweep's workers will run: CSR always (the horizon model and the
+    closure choice run it), the bitset closure too where the base world picks it."""
+    if plan.model != "crisis":
+        return ("csr",)
+    from ..crisis.compile import compile_world
+    from ..crisis.simulate import choose_closure
+
+    return tuple(dict.fromkeys(("csr", choose_closure(compile_world(plan.world)))))
+
+
 def run_sweep(
     plan: SweepPlan,
     store: str | os.PathLike,
@@ -456,7 +467,9 @@ def run_sweep(
             reporter.say(f"overwriting {store} (--fresh)")
         elif path.is_dir():
             reporter.say(f"writing into the empty folder {store}")
-        conn: Connection = connect(where, stack, say=reporter.say, warn=reporter.warn, client=client)
+        conn: Connection = connect(
+            where, stack, say=reporter.say, warn=reporter.warn, client=client, closures=_closures(plan)
+        )
         if state is None:
             state = prepare(
                 plan,
