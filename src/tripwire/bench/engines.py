@@ -1,12 +1,14 @@
 """The engines the suite times: tripwire's kernel and the peers (CyNetDiff, NDlib) on the same graph.
 
-Every engine has ``name``, ``threads``, ``exact_tries`` (whether it counts its edge tries), ``warm_up()``
-and ``run(trials, seed) -> Run``; the peers also estimate their edge tries per cascade outside the
-timing (``tries_per_cascade``).
+Every engine has ``name``, ``threads``, ``closure`` (tripwire's joining closure, ``None`` for the
+peers), ``exact_tries`` (whether it counts its edge tries), ``warm_up()`` and ``run(trials, seed) ->
+Run``; the peers also estimate their edge tries per cascade outside the timing
+(``tries_per_cascade``) and say whether they draw once per examined edge (``draws_every_try``).
 """
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,20 +70,70 @@ def peer_graph(cw) -> PeerGraph:
 
 @dataclass
 class Run:
-    """One timed run: the size statistics and, where the engine counts them, the edge tries."""
+    """One timed run: the size statistics and, where the engine counts them, the edge tries and the
+    edge draws (``draws_exact``: counted by the kernel, or exactly derived from its tallies)."""
 
     sizes: SizeStats
     edge_tries: int | None
+    edge_draws: int | None = None
+    draws_exact: bool = False
+
+
+#: tripwire's joining closures: over the CSR edge rows, or over bitsets of states.
+CLOSURES = ("csr", "bitset")
+
+
+def closures() -> tuple[str, ...]:
+    """The joining closures this kernel offers: both of :data:`CLOSURES` when ``run_tallies`` takes
+    ``closure``, else only ``csr`` (the one path)."""
+    from ..crisis.simulate import run_tallies
+
+    return CLOSURES if "closure" in inspect.signature(run_tallies).parameters else ("csr",)
+
+
+def chosen_closure(cw) -> str:
+    """The closure ``run_tallies(closure="auto")`` takes for ``cw`` (``csr`` when there is one path)."""
+    from ..crisis import simulate
+
+    choose = getattr(simulate, "choose_closure", None)
+    return "csr" if choose is None else str(choose(cw))
+
+
+def draws_derivable(cw) -> bool:
+    """Whether ``treaty_honoured + treaty_failed`` counts every edge draw of ``cw`` exactly: each
+    draw on a treaty edge adds one to one of them, so it does when every edge is a treaty's (no
+    rivalry or border edges) and there are no defection draws."""
+    return bool((np.asarray(cw.edge_treaty) >= 0).all()) and cw.defection == 0.0
+
+
+def edge_draws(tallies: dict, cw) -> tuple[int, bool]:
+    """Edge draws of a run and whether the count is exact: the kernel's ``edge_draws`` where it
+    counts them, else ``treaty_honoured + treaty_failed`` (exact when :func:`draws_derivable`, a
+    lower bound otherwise)."""
+    if "edge_draws" in tallies:
+        return int(tallies["edge_draws"]), True
+    derived = int(tallies["treaty_honoured"].sum() + tallies["treaty_failed"].sum())
+    return derived, draws_derivable(cw)
 
 
 class TripwireEngine:
-    """tripwire's crisis-cascade kernel on a compiled world (``run_tallies``)."""
+    """tripwire's crisis-cascade kernel on a compiled world (``run_tallies``) with one joining
+    closure (``closure``: one of :func:`closures`; default the one the kernel chooses)."""
 
     exact_tries = True
+    draws_every_try = False
 
-    def __init__(self, cw, threads: int = 1) -> None:
+    def __init__(self, cw, threads: int = 1, closure: str | None = None) -> None:
+        available = closures()
+        if closure is None:
+            closure = chosen_closure(cw)
+        if closure not in available:
+            raise ValueError(f"closure {closure!r} is not offered by this kernel; available: {available}")
         self.cw = cw
         self.threads = threads
+        self.closure = closure
+        self.chosen = closure == chosen_closure(cw)
+        self._kwargs: dict[str, Any] = {"closure": closure} if len(available) > 1 else {}
         self.name = "tripwire"
 
     def warm_up(self) -> float:
@@ -89,21 +141,26 @@ class TripwireEngine:
         from ..crisis.simulate import run_tallies
 
         t0 = time.perf_counter()
-        run_tallies(self.cw, 1, seed=0, threads=self.threads)
+        run_tallies(self.cw, 1, seed=0, threads=self.threads, **self._kwargs)
         return time.perf_counter() - t0
 
     def run(self, trials: int, seed: int) -> Run:
         from ..crisis.simulate import run_tallies
 
-        out = run_tallies(self.cw, trials, seed=seed, threads=self.threads)
-        return Run(SizeStats.from_histogram(out["outcome_count"].sum(axis=0)), int(out["edge_tries"]))
+        out = run_tallies(self.cw, trials, seed=seed, threads=self.threads, **self._kwargs)
+        draws, exact = edge_draws(out, self.cw)
+        return Run(
+            SizeStats.from_histogram(out["outcome_count"].sum(axis=0)), int(out["edge_tries"]), draws, exact
+        )
 
 
 class _Peer:
     """Common parts of the peers: origin counts per run and the edge-tries estimate."""
 
     threads = 1
+    closure: str | None = None
     exact_tries = False
+    draws_every_try = False
 
     def __init__(self, net: PeerGraph) -> None:
         self.net = net
@@ -127,7 +184,10 @@ class _Peer:
 
 class CyNetDiffEngine(_Peer):
     """CyNetDiff's ``IndependentCascadeModel``: per cascade ``reset_model``, ``advance_until_completion``
-    and ``get_num_activated_nodes`` (the way to get each cascade's size)."""
+    and ``get_num_activated_nodes`` (the way to get each cascade's size). It draws once for every
+    edge out of an activated state, whether or not the callee is active already."""
+
+    draws_every_try = True
 
     def __init__(self, net: PeerGraph) -> None:
         super().__init__(net)
