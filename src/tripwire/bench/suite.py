@@ -38,7 +38,7 @@ def run_suite(settings: Settings = FULL, *, log: Log = _quiet) -> dict[str, Any]
     >>> tiny = replace(QUICK, sections=("cascade",), networks=(("blocs", 16),), peers=())
     >>> report = run_suite(tiny)  # doctest: +SKIP
     >>> report["schema"]  # doctest: +SKIP
-    'tripwire-bench/1'
+    'tripwire-bench/2'
     """
     started = time.time()
     t_start = time.perf_counter()

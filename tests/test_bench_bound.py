@@ -1,0 +1,298 @@
+"""The benchmark suite's new parts: the dense alliance network, tripwire's joining closures (and
+the fallback to one path), edge draws per cascade and the perfect-kernel bound.
+
+Nothing here asserts a timing: the suite runs on tiny sizes with a tiny time target.
+"""
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from naive import TripwireStream, run_reference
+from rich.console import Console
+
+from tripwire import bench
+from tripwire.bench import CLOSURES, QUICK, TripwireEngine, check_report, closures
+from tripwire.bench.ceiling import alias_table, bound, cascade_sizes, overhead_ns
+from tripwire.bench.sections import cascade_section, scenario_section, tripwire_engines
+from tripwire.crisis import simulate
+from tripwire.crisis.compile import compile_world
+from tripwire.errors import WorldError
+from tripwire.world.model import load_world
+from tripwire.world.synthetic import NETWORK_KINDS, alliance_network, network_world
+
+TINY = replace(
+    QUICK,
+    name="tiny",
+    repeats=2,
+    target_s=0.02,
+    networks=(("blocs", 16),),
+    peers=(),
+    tries_sample=50,
+    threads=(1,),
+    scenarios=("july1914",),
+)
+
+
+def render_text(report) -> str:
+    console = Console(record=True, width=250, file=open("/dev/null", "w"))  # noqa: SIM115
+    bench.render(report, console)
+    return console.export_text()
+
+
+@pytest.fixture(scope="module")
+def blocs16():
+    return compile_world(network_world("blocs", 16))
+
+
+# --------------------------------------------------------------------------------------------
+# the dense alliance network
+
+
+def test_alliance_network_binds_every_pair_of_a_bloc():
+    world = alliance_network(45, seed=3, bloc_size=10)
+    codes = [s.code for s in world.states]
+    assert len(codes) == 45
+    bloc_of = {c: min(k // 10, 3) for k, c in enumerate(codes)}  # 4 blocs, the last of 15
+    within = [t for t in world.treaties if bloc_of[t.members[0]] == bloc_of[t.members[1]]]
+    across = [t for t in world.treaties if bloc_of[t.members[0]] != bloc_of[t.members[1]]]
+    pairs = {frozenset(t.members) for t in within}
+    assert len(pairs) == len(within) == 3 * 45 + 105  # C(10, 2) x 3 + C(15, 2)
+    for a, b in itertools.combinations(codes, 2):
+        assert (frozenset((a, b)) in pairs) == (bloc_of[a] == bloc_of[b])
+    assert all(0.3 <= t.reliability <= 0.9 for t in within)
+    assert len(across) == max(1, int(0.05 * 45)) and all(0.02 <= t.reliability <= 0.2 for t in across)
+    assert all(t.kind == "entente" and len(t.members) == 2 for t in world.treaties)
+    for o in world.origins:
+        assert bloc_of[o.initiators[0]] != bloc_of[o.targets[0]]
+
+
+def test_alliance_network_reliabilities_follow_the_range_and_the_seed():
+    a = alliance_network(40, seed=1, reliability=(0.5, 0.6))
+    b = alliance_network(40, seed=1, reliability=(0.5, 0.6))
+    c = alliance_network(40, seed=2, reliability=(0.5, 0.6))
+    rel = [t.reliability for t in a.treaties]
+    assert rel == [t.reliability for t in b.treaties] and rel != [t.reliability for t in c.treaties]
+    assert 0.5 <= min(rel[:-2]) and max(rel[:-2]) <= 0.6  # the last two are the cross-bloc ties
+    with pytest.raises(WorldError, match="at least 4 states"):
+        alliance_network(3)
+    with pytest.raises(WorldError, match="bloc_size must be between 2 and"):
+        alliance_network(40, bloc_size=21)
+
+
+def test_network_world_alliance_is_an_independent_cascade_with_dense_cascades():
+    assert NETWORK_KINDS == ("blocs", "alliance", "er")
+    world = network_world("alliance", 60)
+    assert {t.kind for t in world.treaties} == {"entente"} and len(world.ladder.levels) == 1
+    cw = compile_world(world)
+    assert cw.n_edges == 2 * len(world.treaties)
+    out = simulate.run_tallies(cw, 2000, seed=1, threads=1)
+    draws = int(out["treaty_honoured"].sum() + out["treaty_failed"].sum())
+    # dense: most examined edges lead to states already drawn in, so they are tried without a draw
+    assert draws < 0.5 * int(out["edge_tries"])
+    with pytest.raises(WorldError, match="valid: blocs, alliance, er"):
+        network_world("ring", 10)
+    replace(QUICK, networks=(("alliance", 40),))  # a valid kind for the suite
+
+
+# --------------------------------------------------------------------------------------------
+# closures: detection and the one-path fallback
+
+
+def _kernel_with_closures(monkeypatch, chosen: str) -> list:
+    """Give ``run_tallies`` a ``closure`` parameter (recorded, then ignored) and an ``edge_draws``
+    tally (here: the edge tries, which the derived count never equals on these networks), and
+    ``choose_closure`` answering ``chosen``: the interface of a kernel with both paths."""
+    real = simulate.run_tallies
+    calls: list = []
+
+    def run_tallies(cw, trials, *, seed=0, threads=None, closure="auto"):
+        calls.append(closure)
+        out = dict(real(cw, trials, seed=seed, threads=threads))
+        out["edge_draws"] = np.int64(out["edge_tries"])
+        return out
+
+    monkeypatch.setattr(simulate, "run_tallies", run_tallies)
+    monkeypatch.setattr(simulate, "choose_closure", lambda cw: chosen, raising=False)
+    return calls
+
+
+def _kernel_with_one_path(monkeypatch) -> None:
+    real = simulate.run_tallies
+
+    def run_tallies(cw, trials, *, seed=0, threads=None):
+        out = dict(real(cw, trials, seed=seed, threads=threads))
+        out.pop("edge_draws", None)
+        return out
+
+    monkeypatch.setattr(simulate, "run_tallies", run_tallies)
+    monkeypatch.delattr(simulate, "choose_closure", raising=False)
+
+
+def test_one_path_kernel_times_the_csr_closure_with_derived_draws(monkeypatch, blocs16):
+    _kernel_with_one_path(monkeypatch)
+    assert closures() == ("csr",) and bench.chosen_closure(blocs16) == "csr"
+    engine = TripwireEngine(blocs16, 1)
+    assert engine.closure == "csr" and engine.chosen
+    with pytest.raises(ValueError, match="closure 'bitset' is not offered"):
+        TripwireEngine(blocs16, 1, "bitset")
+    run = engine.run(500, 3)
+    out = simulate.run_tallies(blocs16, 500, seed=3, threads=1)
+    assert run.edge_draws == out["treaty_honoured"].sum() + out["treaty_failed"].sum()
+    assert run.draws_exact and run.edge_draws <= run.edge_tries
+    assert [e.closure for e in tripwire_engines(blocs16, TINY)] == ["csr"]
+
+
+def test_kernel_with_closures_times_each_and_uses_its_draw_count(monkeypatch, blocs16):
+    calls = _kernel_with_closures(monkeypatch, "bitset")
+    assert closures() == CLOSURES == ("csr", "bitset")
+    engines = tripwire_engines(blocs16, replace(TINY, threads=(1, 2)))
+    assert [(e.closure, e.threads, e.chosen) for e in engines][:2] == [("bitset", 1, True), ("csr", 1, False)]
+    assert all(e.closure == "bitset" for e in engines[2:])
+    run = engines[1].run(100, 1)
+    assert calls[-1] == "csr"
+    out = simulate.run_tallies(blocs16, 100, seed=1, threads=1)
+    assert run.edge_draws == out["edge_draws"] and run.draws_exact  # the kernel's count, not derived
+
+
+def test_derived_draws_are_exact_on_synthetic_networks_and_a_lower_bound_with_rivalries(blocs16):
+    # the reference draws once for the origin, then once per edge draw (one level, no escalation)
+    world = network_world("blocs", 16)
+    counts = []
+
+    def counting(t):
+        stream = TripwireStream(5, t)
+
+        def draw():
+            counts[-1] += 1
+            return stream()
+
+        counts.append(0)
+        return draw
+
+    run_reference(world, 300, counting)
+    out = simulate.run_tallies(blocs16, 300, seed=5, threads=1)
+    draws, exact = bench.edge_draws(out, blocs16)
+    assert exact and draws == sum(counts) - 300
+    july = compile_world(load_world("july1914"))
+    assert (july.edge_treaty < 0).any()  # rivalry edges draw without a treaty tally
+    _, exact = bench.edge_draws(simulate.run_tallies(july, 100, seed=1, threads=1), july)
+    assert not exact
+
+
+# --------------------------------------------------------------------------------------------
+# the perfect-kernel bound
+
+
+@pytest.mark.parametrize("weights", [[1.0], [1.0, 3.0], [0.1, 0.0, 0.5, 0.2, 0.2], list(range(1, 12))])
+def test_alias_table_gives_each_index_its_weight(weights):
+    keep, alias = alias_table(weights)
+    n = len(weights)
+    assert ((0 <= keep) & (keep <= 1)).all() and ((0 <= alias) & (alias < n)).all()
+    # P(k) = (keep[k] + sum of (1 - keep[j]) over the j that alias to k) / n
+    p = keep / n
+    np.add.at(p, alias, (1 - keep) / n)
+    assert p == pytest.approx(np.asarray(weights) / sum(weights), abs=1e-12)
+
+
+def test_cascade_sizes_have_the_asked_mean_within_the_network():
+    for mean in (2.0, 2.25, 5.2, 21.72):
+        sizes = cascade_sizes(mean, 200, slots=64)
+        assert abs(sizes.mean() - mean) <= 1 / 64 and set(sizes) <= {int(mean), int(mean) + 1}
+    assert cascade_sizes(40.0, 16).tolist() == [16] * 64
+
+
+def test_bound_adds_draws_and_overhead():
+    b = bound(28.0, 1.5, 25.0)
+    assert b["ns_per_cascade"] == pytest.approx(28 * 1.5 + 25) and b["cascades_per_s"] == pytest.approx(
+        1e9 / 67.0
+    )
+    assert bound(0.0, 1.0, 10.0)["cascades_per_s"] == pytest.approx(1e8)
+    with pytest.raises(ValueError, match="positive draw cost"):
+        bound(10.0, 0.0, 5.0)
+    with pytest.raises(ValueError, match="draws >= 0"):
+        bound(-1.0, 1.0, 5.0)
+
+
+def test_overhead_loop_tallies_the_asked_sizes(blocs16):
+    cost = overhead_ns(blocs16, 4.5, trials=2000, repeats=1)
+    assert cost["overhead_ns"] > 0 and cost["trials"] == 2000
+    from tripwire.bench.ceiling import origin_and_tallies
+
+    keep, alias = alias_table(blocs16.origin_weight)
+    sizes = cascade_sizes(4.5, 16, slots=4)
+    outcome, origins = np.zeros(17, np.int64), np.zeros(keep.size, np.int64)
+    involved, side = np.zeros(16, np.int64), np.zeros((16, 2), np.int64)
+    order = np.arange(16, dtype=np.int64)
+    origin_and_tallies(1, 400, keep, alias, sizes, order, outcome, origins, involved, side)
+    assert outcome[4] == outcome[5] == 200 and origins.sum() == 400
+    assert involved[:4].tolist() == [400] * 4 and involved[4] == 200 and side.sum() == involved.sum()
+
+
+# --------------------------------------------------------------------------------------------
+# the sections and the report
+
+
+def test_cascade_section_reports_closures_draws_and_the_bound(monkeypatch):
+    _kernel_with_closures(monkeypatch, "bitset")
+    (net,) = cascade_section(TINY)
+    assert net["info"]["closures"] == ["csr", "bitset"] and net["info"]["chosen_closure"] == "bitset"
+    (chosen, other) = net["engines"]
+    assert (chosen["closure"], chosen["chosen"], other["closure"], other["chosen"]) == (
+        "bitset",
+        True,
+        "csr",
+        False,
+    )
+    for e in net["engines"]:
+        # the kernel's count, not the derived one
+        assert e["draws_per_cascade"] == e["tries_per_cascade"] and not e["draws_estimated"]
+        assert e["tries_per_cascade"] > 0 and 0 < e["bound_fraction"]
+    (closure,) = net["comparisons"]
+    assert closure["kind"] == "closure" and closure["agree"] and closure["speedup"] > 0
+    b = net["bound"]
+    assert b["draws_per_cascade"] == chosen["draws_per_cascade"]
+    assert b["ns_per_cascade"] == pytest.approx(b["draws_per_cascade"] * b["draw_ns"] + b["overhead_ns"])
+    assert set(b["fraction"]) == {"csr", "bitset"}
+    assert b["fraction"]["csr"] == pytest.approx(other["cascades_per_s"]["median"] / b["cascades_per_s"])
+
+
+def test_scenarios_time_each_closure_on_one_thread(monkeypatch):
+    _kernel_with_closures(monkeypatch, "csr")
+    (sc,) = scenario_section(replace(TINY, threads=(1, 2)))
+    runs = [(r["closure"], r["threads"], r["chosen"]) for r in sc["runs"]]
+    expected = [("csr", 1, True), ("bitset", 1, False)]
+    if simulate.max_threads() >= 2:
+        expected.append(("csr", 2, True))
+    assert runs == expected and sc["chosen_closure"] == "csr"
+    for r in sc["runs"]:
+        assert r["draws_per_trial"] == r["tries_per_trial"] > 0 and r["draws_estimated"] is False
+
+
+def test_report_carries_and_prints_the_new_fields(monkeypatch):
+    _kernel_with_closures(monkeypatch, "bitset")
+    report = bench.run_suite(replace(TINY, sections=("cascade", "scenarios")))
+    check_report(report)
+    assert report["schema"] == "tripwire-bench/2"
+    text = render_text(report)
+    assert "bitset (chosen)" in text and "perfect-kernel bound" in text and "draws/cascade" in text
+    (row,) = [line for line in text.splitlines() if "blocs16" in line and " % · csr " in line]
+    assert "bitset (chosen) " in row  # the bound table: each closure's fraction, the chosen one first
+    # a report without the new fields, or with a closure ratio for engines that disagree, is rejected
+    del report["cascade"][0]["engines"][0]["draws_per_cascade"]
+    with pytest.raises(ValueError, match="lacks 'draws_per_cascade'"):
+        check_report(report)
+    report["cascade"][0]["engines"][0]["draws_per_cascade"] = 1.0
+    report["cascade"][0]["comparisons"].append(
+        {
+            "engine": "x",
+            "agree": False,
+            "diff": 1.0,
+            "se": 0.1,
+            "ratio": None,
+            "ratio_by_closure": {"csr": 2.0},
+        }
+    )
+    with pytest.raises(ValueError, match="closure ratio is given for engines that disagree"):
+        check_report(report)
