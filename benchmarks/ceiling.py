@@ -20,9 +20,8 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     cost = draw_ns(draws=args.draws, repeats=args.repeats)
-    print(
-        f"draw + compare: {cost['draw_ns']:.3f} ns ({1 / cost['draw_ns']:.2f} G/s per core, median of {args.repeats})"
-    )
+    rate = 1 / cost["draw_ns"]
+    print(f"draw + compare: {cost['draw_ns']:.3f} ns ({rate:.2f} G/s per core, median of {args.repeats})")
 
 
 if __name__ == "__main__":
