@@ -147,9 +147,11 @@ def test_peers_agree_with_tripwire_on_the_same_graph(blocs16):
     result = compare_engines("blocs16", engines, settings)
     for c in result["comparisons"]:
         assert c["agree"], c  # a 4-standard-error test: false alarms are ~1e-4 per comparison
-        assert c["ratio"] > 0
+        assert c["ratio"] > 0 and c["ratio_by_closure"][result["engines"][0]["closure"]] == c["ratio"]
     for e in result["engines"][1:]:
         assert e["tries_estimated"] and e["tries_per_cascade"] > 0
+        # CyNetDiff draws for every examined edge; NDlib's draws are not counted
+        assert e["draws_per_cascade"] == (e["tries_per_cascade"] if "cynetdiff" in e["engine"] else None)
 
 
 def test_missing_peers_are_skipped_with_an_install_hint(monkeypatch):
@@ -159,13 +161,16 @@ def test_missing_peers_are_skipped_with_an_install_hint(monkeypatch):
         "ndlib",
         "ndlib.models.epidemics",
         "ndlib.models.ModelConfig",
+        "pynetim",
+        "pynetim.diffusion_model",
+        "pynetim.graph",
     ):
         monkeypatch.setitem(sys.modules, module, None)  # makes the import fail
     skipped, lines = [], []
     settings = replace(TINY, networks=(("blocs", 16),))
     (result,) = bench.cascade_section(settings, lines.append, skipped)
     assert [e["engine"] for e in result["engines"]] == ["tripwire"] * len(result["engines"])
-    assert sorted(s.split(":")[0] for s in skipped) == ["cynetdiff", "cynetdiff-batch", "ndlib"]
+    assert sorted(s.split(":")[0] for s in skipped) == ["cynetdiff", "cynetdiff-batch", "ndlib", "pynetim"]
     assert all("pip install 'tripwire[bench]'" in s for s in skipped)
     assert any(line.startswith("skipping ndlib") for line in lines)
 
@@ -204,6 +209,12 @@ def test_suite_in_process_report_and_tables(tmp_path):
     check_report(back)
     assert back["settings"]["name"] == "tiny" and back["load"]["start"] and back["load"]["end"]
     assert [n["network"] for n in back["cascade"]] == ["blocs16", "er24"]
+    for net in back["cascade"]:
+        tripwire = [e for e in net["engines"] if e["engine"] == "tripwire"]
+        assert tripwire[0]["chosen"] and tripwire[0]["threads"] == 1
+        assert {e["closure"] for e in tripwire} == set(bench.closures())
+        assert all(e["draws_per_cascade"] <= e["tries_per_cascade"] for e in tripwire)
+        assert set(net["bound"]["fraction"]) == set(bench.closures())
     assert [r["trials"] for r in back["scaling"]["trials"]] == [1_000, 10_000]
     (mem,) = back["scaling"]["memory"]
     assert mem["trials"] == 1_000 and mem["peak_rss_mb"] >= mem["rss_before_mb"] > 0
@@ -212,7 +223,14 @@ def test_suite_in_process_report_and_tables(tmp_path):
     for sc in back["scenarios"]:
         assert sc["runs"][0]["threads"] == 1 and sc["runs"][0]["trials_per_s"]["median"] > 0
     text = render_text(back)
-    for title in ("machine", "independent cascade", "full model", "time against trials", "peak memory"):
+    for title in (
+        "machine",
+        "independent cascade",
+        "perfect-kernel bound",
+        "full model",
+        "time against trials",
+        "peak memory",
+    ):
         assert title in text
 
 

@@ -8,7 +8,7 @@ from ..world.synthetic import NETWORK_KINDS
 
 SECTIONS = ("cascade", "scenarios", "scaling", "startup", "horizon")
 STARTUP_PARTS = ("import", "first_call", "cached", "run")
-PEERS = ("cynetdiff", "cynetdiff-batch", "ndlib")
+PEERS = ("cynetdiff", "cynetdiff-batch", "ndlib", "pynetim")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class Settings:
     er_degree
         Mean degree of the Erdős–Rényi graphs.
     peers
-        Peer engines to compare with (any of ``cynetdiff``, ``cynetdiff-batch``, ``ndlib``).
+        Peer engines to compare with (any of ``cynetdiff``, ``cynetdiff-batch``, ``ndlib``,
+        ``pynetim``).
     tries_sample
         Cascades per peer, outside the timing, used to estimate the peer's edge tries per cascade.
     threads
