@@ -9,6 +9,7 @@ import sys
 import textwrap
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from rich.console import Console
 
@@ -152,6 +153,25 @@ def test_peers_agree_with_tripwire_on_the_same_graph(blocs16):
         assert e["tries_estimated"] and e["tries_per_cascade"] > 0
         # CyNetDiff draws for every examined edge; NDlib's draws are not counted
         assert e["draws_per_cascade"] == (e["tries_per_cascade"] if "cynetdiff" in e["engine"] else None)
+
+
+@pytest.mark.slow
+def test_pynetim_agrees_with_tripwire_and_counts_its_activations(blocs16):
+    pytest.importorskip("pynetim")
+    # the highest-numbered state without edges: pynetim's graph must still hold every state
+    net = bench.peer_graph(blocs16)
+    net.graph.remove_edges_from(list(net.graph.in_edges(15)) + list(net.graph.out_edges(15)))
+    engine = bench.PynetimEngine(bench.peer_graph(blocs16))
+    assert engine.graph.num_nodes == 16 and bench.PynetimEngine(net).graph.num_nodes == 16
+    result = compare_engines("blocs16", [TripwireEngine(blocs16, 1), engine], replace(TINY, target_s=0.05))
+    (c,) = result["comparisons"]
+    assert c["agree"] and c["ratio"] > 0, c  # a 4-standard-error test: false alarms ~1e-4
+    counts = engine.activation_counts(400, 3)
+    assert counts.shape == (16,) and counts.max() <= 400
+    origins = np.asarray([a for a, _ in net.seeds] + [b for _, b in net.seeds])
+    # both originators are active in every cascade: the activations sum to at least 2 per cascade
+    assert counts.sum() >= 800 and (counts[np.unique(origins)] > 0).all()
+    assert result["engines"][1]["draws_per_cascade"] is None
 
 
 def test_missing_peers_are_skipped_with_an_install_hint(monkeypatch):

@@ -36,7 +36,7 @@ The modules, one idea each:
 ``engines``
     The peers' graph (:func:`peer_graph`), tripwire's closures (:func:`closures`,
     :func:`chosen_closure`) and the engines: :class:`TripwireEngine`, :class:`CyNetDiffEngine`,
-    :class:`CyNetDiffBatchEngine`, :class:`NDlibEngine`.
+    :class:`CyNetDiffBatchEngine`, :class:`NDlibEngine`, :class:`PynetimEngine`.
 ``ceiling``
     The perfect-kernel bound: the cost of a draw and compare, of a trial's origin draw and
     tallies, and :func:`bound`.
@@ -61,6 +61,7 @@ from .engines import (
     NDlibEngine,
     PeerGraph,
     PeerUnavailable,
+    PynetimEngine,
     Run,
     TripwireEngine,
     chosen_closure,
@@ -104,6 +105,7 @@ __all__ = [
     "CyNetDiffEngine",
     "CyNetDiffBatchEngine",
     "NDlibEngine",
+    "PynetimEngine",
     "PEER_ENGINES",
     "PeerUnavailable",
     "Log",
