@@ -44,7 +44,7 @@ TINY = replace(
 
 
 def render_text(report) -> str:
-    console = Console(record=True, width=200, file=open("/dev/null", "w"))  # noqa: SIM115
+    console = Console(record=True, width=250, file=open("/dev/null", "w"))  # noqa: SIM115
     bench.render(report, console)
     return console.export_text()
 

@@ -276,7 +276,9 @@ def test_report_carries_and_prints_the_new_fields(monkeypatch):
     check_report(report)
     assert report["schema"] == "tripwire-bench/2"
     text = render_text(report)
-    assert "bitset (chosen)" in text and "perfect-kernel bound" in text and "draws/cascade" in text
+    assert (
+        "bitset (chosen)" in text and "perfect-kernel bound" in text and "tries / draws per cascade" in text
+    )
     (row,) = [line for line in text.splitlines() if "blocs16" in line and " % · csr " in line]
     assert "bitset (chosen) " in row  # the bound table: each closure's fraction, the chosen one first
     # a report without the new fields, or with a closure ratio for engines that disagree, is rejected

@@ -255,8 +255,9 @@ def _cascade_rows(cascade: list[dict]) -> Iterator[tuple[str, ...]]:
                 str(e["threads"]),
                 f"{e['trials']:,}",
                 _rate(e["cascades_per_s"]),
-                _per_cascade(e.get("tries_per_cascade"), e.get("tries_estimated")),
-                _per_cascade(e.get("draws_per_cascade"), e.get("draws_estimated")),
+                _per_cascade(e.get("tries_per_cascade"), e.get("tries_estimated"))
+                + " / "
+                + _per_cascade(e.get("draws_per_cascade"), e.get("draws_estimated")),
                 tries,
                 f"{e['mean_size']:.3f} ± {e['se_size']:.3f}",
                 "—" if fraction is None else f"{100 * fraction:.1f} %",
@@ -349,8 +350,7 @@ def render(report: dict, console) -> None:
             "thr",
             "trials",
             "cascades/s",
-            "tries/cascade",
-            "draws/cascade",
+            "tries / draws per cascade",
             "edge tries/s/core",
             "mean size",
             "of bound",
