@@ -111,7 +111,7 @@ def edge_draws(tallies: dict, cw) -> tuple[int, bool]:
     counts them, else ``treaty_honoured + treaty_failed`` (exact when :func:`draws_derivable`, a
     lower bound otherwise)."""
     if "edge_draws" in tallies:
-        return int(tallies["edge_draws"]), True
+        return int(np.asarray(tallies["edge_draws"]).sum()), True
     derived = int(tallies["treaty_honoured"].sum() + tallies["treaty_failed"].sum())
     return derived, draws_derivable(cw)
 
