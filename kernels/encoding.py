@@ -76,9 +76,25 @@ WORLD_FIELDS = (
     "sigma",  # float: effective misperception
     "defection_thresh",  # int: threshold(defection)
     "max_rounds",  # int
+    "origin_guide",  # int32[guide]: first origin o with origin_cum[o] > g / guide, per g (guide a power of 2)
 )
 
-#: The integer tallies ``run_trials`` returns, in order, with the dimensions of each (``size`` runs
+#: The bitset form of a world's edges (built by ``CompiledWorld.bits``), which the bitset joining
+#: closure reads beside ``WORLD_FIELDS``; empty arrays select the CSR closure. Edges are grouped
+#: by (caller, trigger level); a group keeps the 64-bit words of callee indices in which it has
+#: edges, and a *slot* is one (caller, trigger, callee): its edges, several for parallel edges,
+#: are consecutive in the CSR arrays.
+BITS_FIELDS = (
+    "group_ptr",  # int64[state * level + 1]: words of caller i, trigger t: group_ptr[i*L+t]:[i*L+t+1]
+    "word",  # uint64[word, 5]: word index w (callees 64w..64w+63), its first slot, callees with an edge,
+    #          callees with an edge that applies on side 0, on side 1
+    "slot_ptr",  # int64[slot + 1]: the edges of slot s are slot_ptr[s]:slot_ptr[s + 1]
+    "pledge_word_ptr",  # int64[state + 1]: pledge words of state j (pledges in force only)
+    "pledge_word",  # int64[pledge word]: word index of the states j has pledged not to oppose
+    "pledge_bits",  # uint64[pledge word]: those states, as bits of the word
+)
+
+#: The integer tallies ``run_block`` returns, in order, with the dimensions of each (``size`` runs
 #: over 0..n_states participants; results keep sizes from 2) and the sizes of those dimensions
 #: (the ``tally_shape`` tuple: states, levels, origins, treaties, rounds).
 TALLY_FIELDS = (
@@ -91,6 +107,7 @@ TALLY_FIELDS = (
     ("treaty_failed", ("treaty",)),
     ("rounds_count", ("round",)),
     ("edge_tries", ()),
+    ("edge_draws", ()),
 )
 TALLY_NAMES = tuple(name for name, _ in TALLY_FIELDS)
 

@@ -36,7 +36,7 @@ import math
 import numpy as np
 
 from .accelerate import SCALAR, SERIAL, njit
-from .cascade import crisis_trial, end_trial
+from .cascade import crisis_trial, end_trial, new_scratch, no_bits
 from .encoding import OUTSIDE, SIDE_A, SIDE_B
 from .rng import INV53, next53, std_normal, trial_state
 
@@ -235,6 +235,8 @@ def horizon_block(seed, first, last, world, hz, out):
     side = np.full(n, OUTSIDE, dtype=np.int8)
     ptr = edge_ptr[:-1].copy()
     parts = np.empty(n, dtype=np.uint32)
+    bits = no_bits()  # the CSR closure: pledges in force change over a history
+    scratch = new_scratch(n, bits)
     x = np.empty(n)
     x_new = np.empty(n)
     z = np.empty(n)
@@ -338,9 +340,9 @@ def horizon_block(seed, first, last, world, hz, out):
                     parts[1] = tgt
                     side[ini] = SIDE_A
                     side[tgt] = SIDE_B
-                    level, n_parts, _rounds, s0, s1 = crisis_trial(
+                    level, n_parts, _rounds, _draws, s0, s1 = crisis_trial(
                         s0, s1, 2, 1, world, cap, edge_thresh, backing_from, pledge_on,
-                        parts, side, ptr, hon_c, fail_c,
+                        parts, side, ptr, hon_c, fail_c, bits, scratch,
                     )  # fmt: skip
                     is_sys = level >= sys_level
                     if is_sys and sys_majors > 0:
@@ -354,7 +356,7 @@ def horizon_block(seed, first, last, world, hz, out):
                                 else:
                                     mb += 1
                         is_sys = ma >= sys_majors and mb >= sys_majors
-                    end_trial(parts, n_parts, side, ptr, edge_ptr)
+                    end_trial(parts, n_parts, side, ptr, edge_ptr, scratch)
                     n_crises += 1
                     crisis_level[yi, level] += 1
                     for k in range(n_t):

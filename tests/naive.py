@@ -47,8 +47,10 @@ KINDS = {"defense": "DEFEND", "offense": "ASSIST", "entente": "ALIGN", "consulta
 
 
 def edges_of(world) -> dict[str, list[dict]]:
-    """Outgoing edges per caller, in the documented order (by trigger; ties in file order)."""
+    """Outgoing edges per caller, in the documented order (by trigger, then callee index; ties in
+    file order)."""
     levels = world.ladder.levels
+    position = {s.code: k for k, s in enumerate(world.states)}
     out: dict[str, list[dict]] = {s.code: [] for s in world.states}
     for t in world.treaties:
         if t.kind in ("neutrality", "nonaggression"):
@@ -79,7 +81,7 @@ def edges_of(world) -> dict[str, list[dict]]:
         for i, j in ((x, y), (y, x)):
             out[i].append(dict(to=j, kind="OPPOSE", p=p, trigger=trigger, treaty=None))
     for code in out:
-        out[code].sort(key=lambda e: e["trigger"])  # stable
+        out[code].sort(key=lambda e: (e["trigger"], position[e["to"]]))  # stable
     return out
 
 

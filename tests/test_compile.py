@@ -1,12 +1,15 @@
 """The compile step: CSR edges, side rules, pledges, thresholds, origins and effective hazards."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from conftest import small_world
 from tripwire.kernels.encoding import ALIGN, DEFEND, OPPOSE, SIDE_RULE, threshold
 
 import tripwire
-from tripwire.crisis.compile import compile_world
+from tripwire.crisis.compile import CompiledWorld, compile_world
+from tripwire.errors import WorldError
 
 
 def edges(cw):
@@ -52,13 +55,36 @@ def test_rivalries_are_oppose_edges_both_ways_without_treaty():
     assert sorted(edges(compile_world(w))) == [("A", "C", OPPOSE, 0.3, 1, -1), ("C", "A", OPPOSE, 0.3, 1, -1)]
 
 
-def test_edges_sorted_by_trigger_within_caller_and_level_ends():
+def test_edges_sorted_by_trigger_then_callee_within_caller_and_level_ends():
     cw = compile_world(world())
     for i in range(cw.n_states):
         trig = cw.edge_trigger[cw.edge_ptr[i] : cw.edge_ptr[i + 1]]
+        dst = cw.edge_dst[cw.edge_ptr[i] : cw.edge_ptr[i + 1]]
         assert np.all(np.diff(trig) >= 0)
+        assert np.all((np.diff(trig) > 0) | (np.diff(dst) >= 0))
         for lv in range(len(cw.levels)):
             assert cw.level_end[i, lv] == cw.edge_ptr[i] + np.count_nonzero(trig <= lv)
+
+
+def test_parallel_edges_keep_file_order_and_unsorted_edges_are_refused():
+    w = world(
+        treaties=[
+            {"name": "AC", "kind": "entente", "members": ["A", "C"], "reliability": 0.5, "trigger": 0},
+            {"name": "AB", "kind": "defense", "members": ["A", "B"], "reliability": 0.7, "trigger": 0},
+            {"name": "AC2", "kind": "defense", "members": ["A", "C"], "reliability": 0.2, "trigger": 0},
+        ],
+        rivalries=[{"states": ["A", "C"], "hostility": 0.3, "trigger": 0}],
+    )
+    cw = compile_world(w)
+    a = cw.codes.index("A")
+    row = slice(cw.edge_ptr[a], cw.edge_ptr[a + 1])
+    assert [cw.codes[j] for j in cw.edge_dst[row]] == ["B", "C", "C", "C"]
+    assert list(cw.edge_treaty[row]) == [1, 0, 2, -1]  # toward C: file order, rivalry last
+    fields = {f.name: getattr(cw, f.name) for f in dataclasses.fields(cw) if f.init}
+    dst = cw.edge_dst.copy()
+    dst[row] = dst[row][::-1]
+    with pytest.raises(WorldError, match="then by callee"):
+        CompiledWorld(**{**fields, "edge_dst": dst})
 
 
 def test_pledges_and_side_rules():

@@ -40,6 +40,7 @@ def ds():
         "treaty_failed": np.array([0, 20]),
         "rounds_count": np.array([50, 30, 20]),
         "edge_tries": np.int64(60),
+        "edge_draws": np.int64(60),
     }
     return make_dataset(cw, world, tallies, seed=0, trials=100)
 

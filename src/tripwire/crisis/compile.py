@@ -3,8 +3,8 @@
 
 Edges are stored CSR by caller: the edges of caller ``i`` are ``edge_ptr[i]:edge_ptr[i+1]``, and an
 edge ``i -> j`` means *j may join when i takes part*. Within a caller, edges are sorted by trigger
-level (stable: treaties in file order, then rivalries, then borders), which is the documented draw
-order.
+level, then by callee index (stable: parallel edges toward one callee keep their order, treaties in
+file order, then rivalries, then borders), which is the documented draw order.
 
 A treaty with guarantors yields edges only toward the guarantors (each guarantor owes every other
 member); neutrality and non-aggression treaties yield *pledges* instead of edges: ``pledge_to``
@@ -19,6 +19,7 @@ otherwise read outside their arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -29,13 +30,15 @@ from ..kernels.encoding import (
     ASSIST,
     DEFEND,
     OPPOSE,
+    SIDE_A,
+    SIDE_B,
     SIDE_RULE,
     WORLD_FIELDS,
     threshold,
 )
 from ..world.model import World
 
-__all__ = ["CompiledWorld", "compile_world", "backing_suffix"]
+__all__ = ["CompiledWorld", "compile_world", "backing_suffix", "origin_guide"]
 
 _KIND_OF_TREATY = {"defense": DEFEND, "offense": ASSIST, "entente": ALIGN, "consultation": ALIGN}
 
@@ -48,6 +51,34 @@ def backing_suffix(edge_ptr: np.ndarray, backing: np.ndarray) -> np.ndarray:
         if hi > lo:
             out[lo:hi] = np.cumsum(backing[lo:hi][::-1])[::-1]
     return out
+
+
+def origin_guide(origin_cum: np.ndarray) -> np.ndarray:
+    """The guide table of the origin draw: for ``g`` in ``0 .. G-1`` (``G`` the power of 2 at or
+    above twice the number of origins), the first origin whose cumulative weight exceeds ``g / G``.
+    A draw ``u`` in ``[g / G, (g + 1) / G)`` starts its search there and steps forward, landing on
+    ``searchsorted(origin_cum, u, side="right")`` (the last origin at most)."""
+    size = 1 << max(0, int(2 * origin_cum.size - 1).bit_length())
+    guide = np.searchsorted(origin_cum, np.arange(size) / size, side="right")
+    return np.minimum(guide, origin_cum.size - 1).astype(np.int32)
+
+
+def _or_runs(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Bitwise OR of ``values`` over the runs that begin at ``starts`` (empty for no runs)."""
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    return np.bitwise_or.reduceat(values, starts)
+
+
+def _run_starts(*keys: np.ndarray) -> np.ndarray:
+    """Positions where any of the (sorted) keys changes, the first position included."""
+    if keys[0].size == 0:
+        return np.zeros(0, dtype=np.int64)
+    change = np.zeros(keys[0].size, dtype=bool)
+    change[0] = True
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(change)
 
 
 @dataclass(frozen=True)
@@ -85,6 +116,7 @@ class CompiledWorld:
     backing_from: np.ndarray = field(init=False)  # float64[edge]
     pledge_on: np.ndarray = field(init=False)  # int8[pledge]
     origin_cum: np.ndarray = field(init=False)  # float64[origin]
+    origin_guide: np.ndarray = field(init=False)  # int32[guide]
 
     def __post_init__(self) -> None:
         self.check()
@@ -103,6 +135,7 @@ class CompiledWorld:
         cum = np.cumsum(self.origin_weight)
         cum[-1] = 1.0
         set_(self, "origin_cum", cum)
+        set_(self, "origin_guide", origin_guide(cum))
 
     def _backing(self, prob: np.ndarray) -> np.ndarray:
         """``p * cap(dst)`` for DEFEND and ALIGN edges, 0 for the others."""
@@ -152,9 +185,9 @@ class CompiledWorld:
             problems.append("edge_prob must be probabilities in [0, 1]")
         if not problems and n_edges:
             caller = np.repeat(np.arange(n), np.diff(self.edge_ptr))
-            order = np.lexsort((self.edge_trigger, caller))
+            order = np.lexsort((self.edge_dst, self.edge_trigger, caller))
             if (order != np.arange(n_edges)).any():
-                problems.append("edges must be sorted by caller, then by trigger level")
+                problems.append("edges must be sorted by caller, then by trigger level, then by callee")
         pointers("pledge_ptr", self.pledge_ptr, int(np.asarray(self.pledge_to).size), n + 1)
         indices("pledge_to", self.pledge_to, n)
         indices("pledge_treaty", self.pledge_treaty, len(self.treaties))
@@ -235,6 +268,37 @@ class CompiledWorld:
         values = {"defection_thresh": int(threshold(self.defection))}
         return tuple(values[name] if name in values else getattr(self, name) for name in WORLD_FIELDS)
 
+    @cached_property
+    def bits(self) -> tuple:
+        """The tuple of :data:`tripwire.kernels.encoding.BITS_FIELDS`: the edges grouped by
+        (caller, trigger level) as 64-bit words of callees, for the bitset joining closure."""
+        n, n_levels = self.n_states, len(self.levels)
+        caller = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.edge_ptr))
+        trig = self.edge_trigger.astype(np.int64)
+        dst = self.edge_dst.astype(np.int64)
+        slot = _run_starts(caller, trig, dst)  # edges sorted by (caller, trigger, callee)
+        slot_ptr = np.append(slot, self.n_edges).astype(np.int64)
+        s_caller, s_trig, s_dst = caller[slot], trig[slot], dst[slot]
+        rule = np.bitwise_or.reduceat(self.edge_rule.astype(np.int64), slot) if slot.size else slot
+        bit = np.left_shift(np.uint64(1), (s_dst & 63).astype(np.uint64))
+        first = _run_starts(s_caller, s_trig, s_dst >> 6)
+        word = np.zeros((first.size, 5), dtype=np.uint64)
+        word[:, 0] = s_dst[first] >> 6
+        word[:, 1] = first
+        word[:, 2] = _or_runs(bit, first)
+        for side in (SIDE_A, SIDE_B):
+            word[:, 3 + side] = _or_runs(np.where((rule >> side) & 1 == 1, bit, np.uint64(0)), first)
+        group = s_caller[first] * n_levels + s_trig[first]
+        group_ptr = np.searchsorted(group, np.arange(n * n_levels + 1), side="left").astype(np.int64)
+        pledger = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.pledge_ptr))[self.pledge_on == 1]
+        to = self.pledge_to.astype(np.int64)[self.pledge_on == 1]
+        order = np.lexsort((to, pledger))
+        pledger, to = pledger[order], to[order]
+        p_first = _run_starts(pledger, to >> 6)
+        pledge_bits = _or_runs(np.left_shift(np.uint64(1), (to & 63).astype(np.uint64)), p_first)
+        pledge_word_ptr = np.searchsorted(pledger[p_first], np.arange(n + 1), side="left").astype(np.int64)
+        return (group_ptr, word, slot_ptr, pledge_word_ptr, (to[p_first] >> 6).astype(np.int64), pledge_bits)
+
     def without_treaties(self, removed: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Edge thresholds, backing and pledges in force of the world without the given treaties
         (their edges absent), for kernels that run variants on the same structure."""
@@ -307,8 +371,10 @@ def compile_world(world: World) -> CompiledWorld:
                 edge(i, j, OPPOSE, p, level, -1)
 
     n = len(codes)
-    # sort by (caller, trigger), stable: file order breaks ties
-    order = np.lexsort((np.asarray(trig, dtype=np.int64), np.asarray(src, dtype=np.int64)))
+    # sort by (caller, trigger, callee), stable: file order breaks ties
+    order = np.lexsort(
+        (np.asarray(dst, dtype=np.int64), np.asarray(trig, dtype=np.int64), np.asarray(src, dtype=np.int64))
+    )
     edge_ptr = np.zeros(n + 1, dtype=np.int64)
     edge_ptr[1:] = np.cumsum(np.bincount(np.asarray(src, dtype=np.int64), minlength=n))
     pledge_ptr = np.zeros(n + 1, dtype=np.int64)

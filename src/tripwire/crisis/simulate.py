@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -19,10 +19,24 @@ from .compile import CompiledWorld, compile_world
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["simulate", "run_tallies", "entangle_tallies", "criticality_tallies", "warm_kernels"]
+__all__ = [
+    "simulate",
+    "run_tallies",
+    "entangle_tallies",
+    "criticality_tallies",
+    "warm_kernels",
+    "choose_closure",
+    "CLOSURES",
+]
+
+#: The joining closures ``run_tallies`` accepts (``auto``: :func:`choose_closure`).
+CLOSURES = ("auto", "csr", "bitset")
 
 #: Trials per kernel call when reporting progress.
 PROGRESS_CHUNK = 1 << 20
+
+#: Mean edges per caller from which :func:`choose_closure` takes the bitset closure.
+BITSET_MIN_DEGREE = 4.0
 
 
 def max_threads() -> int:
@@ -48,7 +62,7 @@ def run_blocks(work: Callable[[int], Any], n_blocks: int, threads: int) -> list[
 
 
 def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ...]:
-    """Zeroed arrays of ``TALLY_FIELDS`` for one block (sizes 0..n_states, tries as one value)."""
+    """Zeroed arrays of ``TALLY_FIELDS`` for one block (sizes 0..n_states, edge counts as one value)."""
     n_states, n_levels, n_origins, n_treaties, n_rounds = shape
     return (
         np.zeros((n_levels, n_states + 1), dtype=np.int64),
@@ -59,6 +73,7 @@ def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ..
         np.zeros(n_treaties, dtype=np.int64),
         np.zeros(n_treaties, dtype=np.int64),
         np.zeros(n_rounds, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
         np.zeros(1, dtype=np.int64),
     )
 
@@ -83,6 +98,36 @@ def warm_kernels() -> float:
     return time.perf_counter() - t0
 
 
+def choose_closure(cw: CompiledWorld) -> Literal["csr", "bitset"]:
+    """The faster joining closure for a compiled world, by a fixed rule: ``bitset`` when callers
+    have on average at least :data:`BITSET_MIN_DEGREE` edges, else ``csr``.
+
+    Both closures give the same tallies, bit for bit; the choice changes only the speed. The
+    bitset closure skips, a word of 64 callees at a time, the edges toward states already drawn
+    in or that do not apply on the caller's side, which pays where callers have many edges; with
+    a few edges per caller the plain walk is as fast.
+
+    Examples
+    --------
+    >>> import tripwire
+    >>> from tripwire.crisis.simulate import choose_closure
+    >>> choose_closure(tripwire.compile_world(tripwire.load_world("july1914")))
+    'bitset'
+    """
+    return "bitset" if cw.n_edges >= BITSET_MIN_DEGREE * cw.n_states else "csr"
+
+
+def _closure_bits(cw: CompiledWorld, closure: str) -> tuple:
+    """The ``bits`` argument of the kernels for ``closure``."""
+    from ..kernels.cascade import no_bits
+
+    if closure not in CLOSURES:
+        raise ParamError(f"closure must be one of {', '.join(CLOSURES)}; saw {closure!r}")
+    if closure == "auto":
+        closure = choose_closure(cw)
+    return cw.bits if closure == "bitset" else no_bits()
+
+
 def run_tallies(
     cw: CompiledWorld,
     trials: int,
@@ -92,16 +137,22 @@ def run_tallies(
     blocks: int | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    closure: str = "auto",
 ) -> dict[str, Any]:
     """Run trials ``first_trial .. first_trial + trials - 1`` of a compiled world; integer tallies.
 
     Trials are cut into ``blocks`` (default ``8 * threads``) run on ``threads`` threads (default:
     every core this process may use). The tallies depend only on ``(world, seed, first_trial,
-    trials)``, never on ``blocks``, ``threads`` or the chunking used for progress: summing the
-    tallies of consecutive trial ranges gives the tallies of their union.
+    trials)``, never on ``blocks``, ``threads``, ``closure`` or the chunking used for progress:
+    summing the tallies of consecutive trial ranges gives the tallies of their union.
+
+    ``closure`` picks the joining closure: ``csr`` walks every edge of a caller, ``bitset`` only
+    the callees still outside the crisis, as bits; ``auto`` (the default) takes
+    :func:`choose_closure`'s choice.
     """
     from ..kernels.cascade import run_block
 
+    bits = _closure_bits(cw, closure)
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     first_trial = check_int("first_trial", first_trial, 0)
@@ -119,7 +170,7 @@ def run_tallies(
         def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
             out = _tally_arrays(cw.tally_shape)
             first, last = start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks
-            run_block(np.int64(seed), np.int64(first), np.int64(last), world, out)
+            run_block(np.int64(seed), np.int64(first), np.int64(last), world, bits, out)
             return out
 
         for out in run_blocks(block, n_blocks, threads):
@@ -130,11 +181,12 @@ def run_tallies(
             progress(n)
     tallies: dict[str, Any] = dict(zip(TALLY_NAMES, totals, strict=True))
     tallies["edge_tries"] = np.int64(tallies["edge_tries"][0])
+    tallies["edge_draws"] = np.int64(tallies["edge_draws"][0])
     return tallies
 
 
 def entangle_tallies(
-    cw: CompiledWorld, trials: int, *, seed: int = 0, threads: int | None = None
+    cw: CompiledWorld, trials: int, *, seed: int = 0, threads: int | None = None, closure: str = "auto"
 ) -> dict[str, np.ndarray]:
     """Every origin of a compiled world runs trials ``0 .. trials - 1`` with its originators fixed.
 
@@ -144,10 +196,11 @@ def entangle_tallies(
     size]`` (size = participants, 0..n_states), ``origin_involved_count[origin, state]``,
     ``origin_side_count[origin, state, side]`` and ``origin_state_level_count[origin, state,
     level]`` (the state took part and the crisis ended at that level). Origins are split among
-    ``threads`` threads, each writing its own rows.
+    ``threads`` threads, each writing its own rows. ``closure`` as for :func:`run_tallies`.
     """
     from ..kernels.cascade import entangle_block
 
+    bits = _closure_bits(cw, closure)
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
@@ -164,7 +217,7 @@ def entangle_tallies(
 
     def block(b: int) -> None:
         first, last = (n_origins * b) // n_blocks, (n_origins * (b + 1)) // n_blocks
-        entangle_block(np.int64(seed), np.int64(trials), np.int64(first), np.int64(last), world, out)
+        entangle_block(np.int64(seed), np.int64(trials), np.int64(first), np.int64(last), world, bits, out)
 
     run_blocks(block, n_blocks, threads)
     return {name: value for (name, _), value in zip(ENTANGLE_FIELDS, out, strict=True)}

@@ -39,6 +39,9 @@ _TALLY_DOCS = {
     ),
     "rounds_count": "trials by number of escalation steps before the crisis ended",
     "edge_tries": "obligation, rivalry and border edges tried, summed over trials (a work measure)",
+    "edge_draws": (
+        "random draws made for edges (a second one on a defection), summed over trials (a work measure)"
+    ),
 }
 
 _DERIVED = {

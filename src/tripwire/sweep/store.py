@@ -11,7 +11,7 @@ Layout
       level size state side origin treaty round state_name treaty_kind
                                  the coordinates of a single run (as ``simulate`` gives them)
       trials outcome_count involved_count war_count side_count origin_level_count
-      treaty_honoured treaty_failed rounds_count edge_tries
+      treaty_honoured treaty_failed rounds_count edge_tries edge_draws
                                  int64 tallies of a single run, sweep dimensions in front
       done                       bool over the sweep dimensions: True once a point's tallies are in
 
