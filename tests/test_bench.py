@@ -232,9 +232,9 @@ def test_suite_in_process_report_and_tables(tmp_path):
     for net in back["cascade"]:
         tripwire = [e for e in net["engines"] if e["engine"] == "tripwire"]
         assert tripwire[0]["chosen"] and tripwire[0]["threads"] == 1
-        assert {e["closure"] for e in tripwire} == set(bench.closures())
+        assert {e["closure"] for e in tripwire} == set(bench.CLOSURES)
         assert all(e["draws_per_cascade"] <= e["tries_per_cascade"] for e in tripwire)
-        assert set(net["bound"]["fraction"]) == set(bench.closures())
+        assert set(net["bound"]["fraction"]) == set(bench.CLOSURES)
     assert [r["trials"] for r in back["scaling"]["trials"]] == [1_000, 10_000]
     (mem,) = back["scaling"]["memory"]
     assert mem["trials"] == 1_000 and mem["peak_rss_mb"] >= mem["rss_before_mb"] > 0

@@ -34,8 +34,8 @@ The modules, one idea each:
 ``stats``
     :class:`SizeStats`, the :func:`agreement` test (:data:`K_SE`) and :func:`spread` of repeats.
 ``engines``
-    The peers' graph (:func:`peer_graph`), tripwire's closures (:func:`closures`,
-    :func:`chosen_closure`) and the engines: :class:`TripwireEngine`, :class:`CyNetDiffEngine`,
+    The peers' graph (:func:`peer_graph`), tripwire's closures (:data:`CLOSURES`) and the
+    engines: :class:`TripwireEngine`, :class:`CyNetDiffEngine`,
     :class:`CyNetDiffBatchEngine`, :class:`NDlibEngine`, :class:`PynetimEngine`.
 ``ceiling``
     The perfect-kernel bound: the cost of a draw and compare, of a trial's origin draw and
@@ -64,9 +64,6 @@ from .engines import (
     PynetimEngine,
     Run,
     TripwireEngine,
-    chosen_closure,
-    closures,
-    edge_draws,
     peer_graph,
 )
 from .report import SCHEMA, check_report, machine_info, render
@@ -92,9 +89,6 @@ __all__ = [
     "independent_cascade",
     "network_world",
     "CLOSURES",
-    "closures",
-    "chosen_closure",
-    "edge_draws",
     "bound",
     "draw_ns",
     "overhead_ns",

@@ -8,7 +8,6 @@ Run``; the peers also estimate their edge tries per cascade outside the timing
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,69 +70,36 @@ def peer_graph(cw) -> PeerGraph:
 @dataclass
 class Run:
     """One timed run: the size statistics and, where the engine counts them, the edge tries and the
-    edge draws (``draws_exact``: counted by the kernel, or exactly derived from its tallies)."""
+    edge draws."""
 
     sizes: SizeStats
     edge_tries: int | None
     edge_draws: int | None = None
-    draws_exact: bool = False
 
 
-#: tripwire's joining closures: over the CSR edge rows, or over bitsets of states.
+#: tripwire's joining closures: over the CSR edge rows, or over bitsets of states
+#: (``tripwire.crisis.simulate.run_tallies``; ``auto`` takes ``choose_closure``'s).
 CLOSURES = ("csr", "bitset")
-
-
-def closures() -> tuple[str, ...]:
-    """The joining closures this kernel offers: both of :data:`CLOSURES` when ``run_tallies`` takes
-    ``closure``, else only ``csr`` (the one path)."""
-    from ..crisis.simulate import run_tallies
-
-    return CLOSURES if "closure" in inspect.signature(run_tallies).parameters else ("csr",)
-
-
-def chosen_closure(cw) -> str:
-    """The closure ``run_tallies(closure="auto")`` takes for ``cw`` (``csr`` when there is one path)."""
-    from ..crisis import simulate
-
-    choose = getattr(simulate, "choose_closure", None)
-    return "csr" if choose is None else str(choose(cw))
-
-
-def draws_derivable(cw) -> bool:
-    """Whether ``treaty_honoured + treaty_failed`` counts every edge draw of ``cw`` exactly: each
-    draw on a treaty edge adds one to one of them, so it does when every edge is a treaty's (no
-    rivalry or border edges) and there are no defection draws."""
-    return bool((np.asarray(cw.edge_treaty) >= 0).all()) and cw.defection == 0.0
-
-
-def edge_draws(tallies: dict, cw) -> tuple[int, bool]:
-    """Edge draws of a run and whether the count is exact: the kernel's ``edge_draws`` where it
-    counts them, else ``treaty_honoured + treaty_failed`` (exact when :func:`draws_derivable`, a
-    lower bound otherwise)."""
-    if "edge_draws" in tallies:
-        return int(np.asarray(tallies["edge_draws"]).sum()), True
-    derived = int(tallies["treaty_honoured"].sum() + tallies["treaty_failed"].sum())
-    return derived, draws_derivable(cw)
 
 
 class TripwireEngine:
     """tripwire's crisis-cascade kernel on a compiled world (``run_tallies``) with one joining
-    closure (``closure``: one of :func:`closures`; default the one the kernel chooses)."""
+    closure (one of :data:`CLOSURES`; default: ``choose_closure``'s)."""
 
     exact_tries = True
     draws_every_try = False
 
     def __init__(self, cw, threads: int = 1, closure: str | None = None) -> None:
-        available = closures()
-        if closure is None:
-            closure = chosen_closure(cw)
-        if closure not in available:
-            raise ValueError(f"closure {closure!r} is not offered by this kernel; available: {available}")
+        from ..crisis.simulate import choose_closure
+
+        chosen = choose_closure(cw)
+        closure = chosen if closure is None else closure
+        if closure not in CLOSURES:
+            raise ValueError(f"unknown closure {closure!r}; valid: {', '.join(CLOSURES)}")
         self.cw = cw
         self.threads = threads
         self.closure = closure
-        self.chosen = closure == chosen_closure(cw)
-        self._kwargs: dict[str, Any] = {"closure": closure} if len(available) > 1 else {}
+        self.chosen = closure == chosen
         self.name = "tripwire"
 
     def warm_up(self) -> float:
@@ -141,17 +107,15 @@ class TripwireEngine:
         from ..crisis.simulate import run_tallies
 
         t0 = time.perf_counter()
-        run_tallies(self.cw, 1, seed=0, threads=self.threads, **self._kwargs)
+        run_tallies(self.cw, 1, seed=0, threads=self.threads, closure=self.closure)
         return time.perf_counter() - t0
 
     def run(self, trials: int, seed: int) -> Run:
         from ..crisis.simulate import run_tallies
 
-        out = run_tallies(self.cw, trials, seed=seed, threads=self.threads, **self._kwargs)
-        draws, exact = edge_draws(out, self.cw)
-        return Run(
-            SizeStats.from_histogram(out["outcome_count"].sum(axis=0)), int(out["edge_tries"]), draws, exact
-        )
+        out = run_tallies(self.cw, trials, seed=seed, threads=self.threads, closure=self.closure)
+        sizes = SizeStats.from_histogram(out["outcome_count"].sum(axis=0))
+        return Run(sizes, int(out["edge_tries"]), int(out["edge_draws"]))
 
 
 class _Peer:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..world.synthetic import network_world
 from .ceiling import bound, draw_ns, overhead_ns
-from .engines import PEER_ENGINES, PeerUnavailable, TripwireEngine, chosen_closure, closures, peer_graph
+from .engines import CLOSURES, PEER_ENGINES, PeerUnavailable, TripwireEngine, peer_graph
 from .settings import Settings
 from .stats import agreement, spread
 from .timing import Log, _available_threads, _load, _measure, _quiet, _timed
@@ -92,7 +92,7 @@ def compare_engines(
         draws = [r.edge_draws / trials for r in runs if r.edge_draws is not None]
         if draws:
             entry["draws_per_cascade"] = float(np.mean(draws))
-            entry["draws_estimated"] = not all(r.draws_exact for r in runs)
+            entry["draws_estimated"] = False
         elif getattr(engine, "draws_every_try", False):
             entry["draws_per_cascade"] = entry["tries_per_cascade"]
             entry["draws_estimated"] = entry["tries_estimated"]
@@ -168,10 +168,12 @@ def compare_engines(
 def tripwire_engines(cw, settings: Settings) -> list:
     """tripwire's engines of the ``cascade`` section: the chosen closure on 1 thread (the baseline),
     every other closure on 1 thread, then the chosen closure on the other thread counts."""
+    from ..crisis.simulate import choose_closure
+
     threads = _available_threads(settings)
-    chosen = chosen_closure(cw)
+    chosen = choose_closure(cw)
     engines: list = [TripwireEngine(cw, 1, chosen)] if 1 in threads else []
-    engines += [TripwireEngine(cw, 1, c) for c in closures() if c != chosen and 1 in threads]
+    engines += [TripwireEngine(cw, 1, c) for c in CLOSURES if c != chosen and 1 in threads]
     engines += [TripwireEngine(cw, t, chosen) for t in threads if t != 1]
     return engines
 
@@ -190,7 +192,6 @@ def network_bound(cw, net: dict, draw_cost: dict, settings: Settings) -> dict[st
     out: dict[str, Any] = dict(
         bound(base["draws_per_cascade"], draw_cost["draw_ns"], overhead["overhead_ns"])
     )
-    out["draws_estimated"] = base["draws_estimated"]
     out["fraction"] = {}
     for e in net["engines"]:
         if e["engine"] == base["engine"]:
@@ -204,6 +205,7 @@ def cascade_section(settings: Settings, log: Log = _quiet, skipped: list[str] | 
     """tripwire's independent-cascade configuration (each closure) against the peers on every network
     of ``settings``, with the perfect-kernel bound of each network (:mod:`.ceiling`)."""
     from ..crisis.compile import compile_world
+    from ..crisis.simulate import choose_closure
 
     skipped = [] if skipped is None else skipped
     out = []
@@ -221,8 +223,8 @@ def cascade_section(settings: Settings, log: Log = _quiet, skipped: list[str] | 
             "states": cw.n_states,
             "edges": cw.n_edges,
             "origins": int(cw.origin_a.size),
-            "closures": list(closures()),
-            "chosen_closure": chosen_closure(cw),
+            "closures": list(CLOSURES),
+            "chosen_closure": choose_closure(cw),
         }
         if settings.peers:
             try:
@@ -256,6 +258,7 @@ def scenario_section(settings: Settings, log: Log = _quiet, skipped: list[str] |
     """Trials per second of the full model on each bundled scenario: the chosen closure on each
     thread count, every other closure on 1 thread."""
     from ..crisis.compile import compile_world
+    from ..crisis.simulate import choose_closure
     from ..world.model import bundled_scenarios, load_world
 
     skipped = [] if skipped is None else skipped
@@ -275,10 +278,10 @@ def scenario_section(settings: Settings, log: Log = _quiet, skipped: list[str] |
             "levels": len(cw.levels),
             "runs": [],
         }
-        chosen = chosen_closure(cw)
+        chosen = choose_closure(cw)
         entry["chosen_closure"] = chosen
         for idx, threads in enumerate(_available_threads(settings)):
-            for closure in [chosen, *(c for c in closures() if c != chosen and threads == 1)]:
+            for closure in [chosen, *(c for c in CLOSURES if c != chosen and threads == 1)]:
                 log(f"scenario {name}: {closure} closure, {threads} thread(s)")
                 engine = TripwireEngine(cw, threads, closure)
                 seeds = [1 + 1000 * idx + r for r in range(settings.repeats)]
@@ -298,7 +301,6 @@ def scenario_section(settings: Settings, log: Log = _quiet, skipped: list[str] |
                         ),
                         "tries_per_trial": float(np.mean([r.edge_tries / trials for r in runs])),
                         "draws_per_trial": float(np.mean([r.edge_draws / trials for r in runs])),
-                        "draws_estimated": not all(r.draws_exact for r in runs),
                         "mean_participants": stats.mean,
                     }
                 )
