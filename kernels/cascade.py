@@ -383,19 +383,31 @@ def end_trial(parts, n_parts, side, ptr, edge_ptr, scratch, use_bits=False):
 
 
 @njit(**SCALAR)
-def _tally(o, level, n_parts, rnd, war_level, parts, side, out):
-    """Add one trial to the ``TALLY_FIELDS`` arrays ``out`` (all but the edge counts)."""
-    outcome, involved, war, side_count, origin_level, _, _, rounds_hist, _, _ = out
+def _tally_end(o, level, n_parts, rnd, war_level, parts, side, ptr, edge_ptr, scratch, use_bits, out, sides):
+    """Add one trial to the ``TALLY_FIELDS`` arrays ``out`` (participants by side to ``sides``,
+    added to ``out`` by the caller) and reset what it touched, as :func:`end_trial`, in one pass
+    over the participants; returns the number of edges it tried."""
+    outcome, _, war, _, origin_level, _, _, rounds_hist, _, _ = out
     outcome[level, n_parts] += 1
     origin_level[o, level] += 1
     rounds_hist[rnd] += 1
     at_war = level >= war_level
+    n_tried = 0
     for idx in range(n_parts):
         j = np.uint64(parts[idx])
-        involved[j] += 1
-        side_count[j, np.uint64(side[j])] += 1
+        sides[j, np.uint64(side[j])] += 1
         if at_war:
             war[j] += 1
+        n_tried += ptr[j] - edge_ptr[j]
+        ptr[j] = edge_ptr[j]
+        side[j] = OUTSIDE
+        if use_bits:
+            w = j >> SIX
+            scratch[0][w] = ZERO64
+            scratch[1][0, w] = ZERO64
+            scratch[1][1, w] = ZERO64
+            scratch[2][j] = -1
+    return n_tried
 
 
 @njit(**SCALAR)
@@ -419,6 +431,7 @@ def _block(seed, first, last, world, bits, out, use_bits):
     ptr = edge_ptr[:-1].copy()
     parts = np.empty(n_states, dtype=np.uint32)
     scratch = new_scratch(n_states, bits)
+    sides = np.zeros((n_states, 2), dtype=np.int64)
     seed_u = np.uint64(seed)
     n_tried = 0
     n_draws = 0
@@ -431,9 +444,16 @@ def _block(seed, first, last, world, bits, out, use_bits):
             s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, pledge_on,
             parts, side, ptr, honoured, failed, bits, scratch, use_bits,
         )  # fmt: skip
-        _tally(o, level, n_parts, rnd, war_level, parts, side, out)
         n_draws += draws
-        n_tried += end_trial(parts, n_parts, side, ptr, edge_ptr, scratch, use_bits)
+        n_tried += _tally_end(
+            o, level, n_parts, rnd, war_level, parts, side, ptr, edge_ptr, scratch, use_bits, out, sides
+        )
+    involved = out[1]
+    side_count = out[3]
+    for j in range(n_states):
+        involved[j] += sides[j, 0] + sides[j, 1]
+        side_count[j, 0] += sides[j, 0]
+        side_count[j, 1] += sides[j, 1]
     out[8][0] += n_tried
     out[9][0] += n_draws
 

@@ -185,7 +185,9 @@ def test_edge_draws_and_tries(closure):
 
 
 def test_choice_of_closure():
-    assert choose_closure(compile_world(three_states(1.0, 0.0))) == "csr"
-    assert choose_closure(compile_world(network_world("er", 200, er_degree=20))) == "bitset"
+    assert choose_closure(compile_world(three_states(1.0, 0.0))) == "csr"  # few edges: no probe
+    assert choose_closure(compile_world(network_world("er", 64, er_degree=20))) == "bitset"
+    assert choose_closure(compile_world(network_world("er", 500, er_degree=20))) == "csr"  # 8 words
+    assert choose_closure(compile_world(tripwire.load_world("today"))) == "csr"  # small cascades
     with pytest.raises(ParamError, match="closure must be one of"):
         run_tallies(compile_world(three_states(1.0, 0.0)), 10, closure="dense")
