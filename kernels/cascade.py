@@ -3,9 +3,9 @@
 Inputs are the flat arrays of a compiled world (the tuple :data:`.encoding.WORLD_FIELDS`, built by
 ``tripwire.crisis.compile``); the kernels assume them valid (the compile step checks them).
 
-:func:`crisis_trial` is one crisis, from its originators to its end: the long-horizon kernel calls
-it for every crisis, as the loops here do. Three loops run it, each over a
-block of work and without the GIL (``nogil``), so that the caller runs blocks on as many threads as
+:func:`trial` is one crisis, from its originators to its end: the loops here inline it and the
+long-horizon kernel calls it for every crisis (as :func:`crisis_trial`). Three loops run it, each
+over a block of work and without the GIL (``nogil``), so that the caller runs blocks on as many threads as
 it likes (``tripwire.crisis.simulate`` does, with a thread pool); integer tallies of blocks add up,
 so results never depend on the blocks or threads:
 
@@ -29,8 +29,8 @@ Draw order within a trial (fixed, documented in the project docs):
 3. joining closure: participants in joining order, each one's edges in CSR order (within a caller,
    edges are sorted by trigger level, then callee index, so the tried edges of a caller are always
    a prefix of its row, ending at ``level_end[caller, level]``); one draw per edge that is tried
-   with a draw, and a second one on failure when ``defection > 0`` (treaty edges only); absent edges (negative
-   threshold) are skipped without a draw;
+   with a draw, and a second one on failure when ``defection > 0`` (treaty edges only); absent
+   edges (negative threshold) are skipped without a draw;
 4. one draw per escalation step.
 """
 
@@ -149,9 +149,10 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
     values given apart (``capability``, ``edge_thresh``, ``backing_from``, ``pledge_on``: the
     world's own, or a variant's), adds the treaties' honoured and failed obligations to
     ``honoured`` and ``failed``, and leaves ``parts``, ``side`` and ``ptr`` as the trial ended
-    (:func:`end_trial` resets them). ``bits`` is the world's ``BITS_FIELDS`` tuple (bitset
-    closure; the world's own pledges only) or :func:`no_bits` (CSR closure); ``scratch`` comes from
-    :func:`new_scratch` for those ``bits``.
+    (:func:`end_trial` resets them). ``use_bits`` (a constant where it is called, so the other
+    closure's code is compiled away) selects the bitset closure, which reads ``bits``, the world's
+    ``BITS_FIELDS`` tuple (the world's own pledges only), and ``scratch`` from
+    :func:`new_scratch`; the CSR closure takes :func:`no_bits`.
 
     The joining closure runs at level 0 and after each climb only: at an unchanged level it would
     try nothing. The escalation odds are recomputed only after a closure (sides and backing change

@@ -244,7 +244,7 @@ def test_dry_run_prints_the_job_script_and_the_plan(tmp_path, slurm, capsys, mon
     assert "dry run: nothing is written and no job is submitted" in out
     assert f"store {tmp_path / 's.zarr'}: would be created" in out
     assert (
-        "chunks: 24 task(s) of up to 1x1 points (2 workers of the cluster file); about 264 chunk files" in out
+        "chunks: 24 task(s) of up to 1x1 points (2 workers of the cluster file); about 288 chunk files" in out
     )
     assert f"slurm cluster: 2 job(s) (kept at 2) of 1 worker(s) each; jobs run {python}" in out
     script = out.split("job script:\n", 1)[1]
@@ -263,5 +263,5 @@ def test_dry_run_warns_of_many_small_chunks(tmp_path, capsys):
     code = main(["sweep", str(path), "--out", str(tmp_path / "b.zarr"), "--workers", "2", "--dry-run"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "chunks: 2,500 task(s) of up to 1x1 points (2 local workers); about 27,500 chunk files" in out
+    assert "chunks: 2,500 task(s) of up to 1x1 points (2 local workers); about 30,000 chunk files" in out
     assert "warning: that is many files; --points-per-task 2 or more keeps the store under 20,000" in out

@@ -186,7 +186,7 @@ def test_many_small_chunks_are_warned_about(tmp_path, world, client, monkeypatch
     with pytest.warns(UserWarning) as record:
         sweep(world, GRID, trials=TRIALS, store=tmp_path / "s.zarr", client=client, points_per_task=1)
     text = " ".join(str(w.message) for w in record)
-    assert "4 chunks of up to 1x1 points: the store will hold about 44 chunk files" in text
+    assert "4 chunks of up to 1x1 points: the store will hold about 48 chunk files" in text
     assert "--points-per-task 2 or more keeps it under 30" in text
 
 
