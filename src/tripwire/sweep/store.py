@@ -249,7 +249,7 @@ def files_estimate(shape: tuple[int, ...], chunk: tuple[int, ...], model: str = 
     """Chunk files a store of this shape and chunking holds once done: one per array per chunk.
 
     >>> files_estimate((64, 64), (1, 1))
-    45056
+    49152
     """
     chunks = math.prod(math.ceil(s / c) for s, c in zip(shape, chunk, strict=True))
     return chunks * (len(models.tallies(model)) + 1)
