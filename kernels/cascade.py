@@ -16,8 +16,8 @@ so results never depend on the blocks or threads:
   without one treaty.
 
 Two joining closures give the same draws and tallies, bit for bit: the CSR closure walks every
-edge of a caller; the bitset closure (selected by passing a world's ``BITS_FIELDS`` tuple instead
-of empty arrays) walks, per (caller, trigger level), only the callees still outside the crisis
+edge of a caller; the bitset closure (the ``*_bits`` loops, which take the world's
+``BITS_FIELDS`` tuple) walks, per (caller, trigger level), only the callees still outside the crisis
 with an edge that applies on the caller's side: ``applicable & ~involved`` word by word, lowest
 bit first, each callee's edges found by a popcount rank. The bitset closure reads the world's own
 pledges, so loops that run variants with other pledges in force (criticality, the long horizon)
@@ -460,17 +460,18 @@ def _block(seed, first, last, world, bits, out, use_bits):
 
 
 @njit(**SERIAL)
-def run_block(seed, first, last, world, bits, out):
-    """Run trials ``first .. last-1`` of ``world`` (the tuple ``WORLD_FIELDS``) and add their
-    tallies to ``out``: the arrays of ``TALLY_FIELDS`` (``outcome_count[level, size]`` with sizes
-    0..n_states, ``edge_tries`` and ``edge_draws`` as arrays of one). ``bits``: the world's
-    ``BITS_FIELDS`` (bitset closure) or :func:`no_bits`'s empty arrays (CSR closure); the tallies
-    are the same.
-    """
-    if bits[1].shape[0] > 0:
-        _block(seed, first, last, world, bits, out, True)
-    else:
-        _block(seed, first, last, world, bits, out, False)
+def run_block(seed, first, last, world, out):
+    """Run trials ``first .. last-1`` of ``world`` (the tuple ``WORLD_FIELDS``) with the CSR closure
+    and add their tallies to ``out``: the arrays of ``TALLY_FIELDS`` (``outcome_count[level, size]``
+    with sizes 0..n_states, ``edge_tries`` and ``edge_draws`` as arrays of one)."""
+    _block(seed, first, last, world, no_bits(), out, False)
+
+
+@njit(**SERIAL)
+def run_block_bits(seed, first, last, world, bits, out):
+    """:func:`run_block` with the bitset closure (``bits``: the world's ``BITS_FIELDS``): the same
+    tallies. A kernel of its own, compiled only where it is used."""
+    _block(seed, first, last, world, bits, out, True)
 
 
 @njit(**SCALAR)
@@ -516,16 +517,19 @@ def _entangle(seed, n_trials, o_first, o_last, world, bits, out, use_bits):
 
 
 @njit(**SERIAL)
-def entangle_block(seed, n_trials, o_first, o_last, world, bits, out):
+def entangle_block(seed, n_trials, o_first, o_last, world, out):
     """Origins ``o_first .. o_last-1`` of ``world`` each run trials ``0 .. n_trials - 1`` with their
     originators fixed: the origin draw is made and ignored, so each origin's tallies equal those of
     :func:`run_block` on the world whose only origin it is, bit for bit. Adds to the rows of those
-    origins in ``out``, the arrays of ``ENTANGLE_FIELDS``. ``bits`` as for :func:`run_block`.
+    origins in ``out``, the arrays of ``ENTANGLE_FIELDS``.
     """
-    if bits[1].shape[0] > 0:
-        _entangle(seed, n_trials, o_first, o_last, world, bits, out, True)
-    else:
-        _entangle(seed, n_trials, o_first, o_last, world, bits, out, False)
+    _entangle(seed, n_trials, o_first, o_last, world, no_bits(), out, False)
+
+
+@njit(**SERIAL)
+def entangle_block_bits(seed, n_trials, o_first, o_last, world, bits, out):
+    """:func:`entangle_block` with the bitset closure: the same tallies."""
+    _entangle(seed, n_trials, o_first, o_last, world, bits, out, True)
 
 
 @njit(**SCALAR)

@@ -80,7 +80,7 @@ WORLD_FIELDS = (
 )
 
 #: The bitset form of a world's edges (built by ``CompiledWorld.bits``), which the bitset joining
-#: closure reads beside ``WORLD_FIELDS``; empty arrays select the CSR closure. Edges are grouped
+#: closure (``run_block_bits``, ``entangle_block_bits``) reads beside ``WORLD_FIELDS``. Edges are grouped
 #: by (caller, trigger level); a group keeps the 64-bit words of callee indices in which it has
 #: edges, and a *slot* is one (caller, trigger, callee): its edges, several for parallel edges,
 #: are consecutive in the CSR arrays.

@@ -84,7 +84,8 @@ def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ..
 
 
 def warm_kernels() -> float:
-    """Compile the crisis kernel, or load it from the on-disk cache, and return the seconds it took.
+    """Compile the crisis kernel (both closures), or load it from the on-disk cache, and return the
+    seconds it took.
 
     Call it in a driver process before starting worker processes: they then load the cached
     machine code instead of each compiling it (see :mod:`tripwire.kernels.accelerate`).
@@ -95,11 +96,14 @@ def warm_kernels() -> float:
         {
             "name": "warm-up",
             "states": [{"code": "A", "capability": 1.0}, {"code": "B", "capability": 1.0}],
+            "treaties": [{"name": "AB", "kind": "entente", "members": ["A", "B"]}],
             "origins": [{"initiator": "A", "target": "B"}],
         }
     )
+    cw = compile_world(world)
     t0 = time.perf_counter()
-    run_tallies(compile_world(world), 1, threads=1)
+    for closure in ("csr", "bitset"):
+        run_tallies(cw, 1, threads=1, closure=closure)
     return time.perf_counter() - t0
 
 
@@ -129,12 +133,12 @@ def choose_closure(cw: CompiledWorld) -> Literal["csr", "bitset"]:
     >>> choose_closure(tripwire.compile_world(tripwire.load_world("july1914")))
     'csr'
     """
-    from ..kernels.cascade import no_bits, run_block
+    from ..kernels.cascade import run_block
 
     if cw.n_edges < BITSET_MIN_DEGREE * cw.n_states:
         return "csr"
     out = _tally_arrays(cw.tally_shape)
-    run_block(np.int64(0), np.int64(0), np.int64(PROBE_TRIALS), cw.kernel_world(), no_bits(), out)
+    run_block(np.int64(0), np.int64(0), np.int64(PROBE_TRIALS), cw.kernel_world(), out)
     tries, draws, participants = int(out[8][0]), int(out[9][0]), int(out[1].sum())
     skipped = (tries - draws) / participants
     group_ptr = cw.bits[0]
@@ -144,15 +148,11 @@ def choose_closure(cw: CompiledWorld) -> Literal["csr", "bitset"]:
     return "csr"
 
 
-def _closure_bits(cw: CompiledWorld, closure: str) -> tuple:
-    """The ``bits`` argument of the kernels for ``closure``."""
-    from ..kernels.cascade import no_bits
-
+def _use_bits(cw: CompiledWorld, closure: str) -> bool:
+    """Whether ``closure`` (``auto``: :func:`choose_closure`) is the bitset closure."""
     if closure not in CLOSURES:
         raise ParamError(f"closure must be one of {', '.join(CLOSURES)}; saw {closure!r}")
-    if closure == "auto":
-        closure = choose_closure(cw)
-    return cw.bits if closure == "bitset" else no_bits()
+    return (choose_closure(cw) if closure == "auto" else closure) == "bitset"
 
 
 def run_tallies(
@@ -177,9 +177,9 @@ def run_tallies(
     the callees still outside the crisis, as bits; ``auto`` (the default) takes
     :func:`choose_closure`'s choice.
     """
-    from ..kernels.cascade import run_block
+    from ..kernels.cascade import run_block, run_block_bits
 
-    bits = _closure_bits(cw, closure)
+    use_bits = _use_bits(cw, closure)
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     first_trial = check_int("first_trial", first_trial, 0)
@@ -197,7 +197,10 @@ def run_tallies(
         def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
             out = _tally_arrays(cw.tally_shape)
             first, last = start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks
-            run_block(np.int64(seed), np.int64(first), np.int64(last), world, bits, out)
+            if use_bits:
+                run_block_bits(np.int64(seed), np.int64(first), np.int64(last), world, cw.bits, out)
+            else:
+                run_block(np.int64(seed), np.int64(first), np.int64(last), world, out)
             return out
 
         for out in run_blocks(block, n_blocks, threads):
@@ -225,9 +228,9 @@ def entangle_tallies(
     level]`` (the state took part and the crisis ended at that level). Origins are split among
     ``threads`` threads, each writing its own rows. ``closure`` as for :func:`run_tallies`.
     """
-    from ..kernels.cascade import entangle_block
+    from ..kernels.cascade import entangle_block, entangle_block_bits
 
-    bits = _closure_bits(cw, closure)
+    use_bits = _use_bits(cw, closure)
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
@@ -244,7 +247,11 @@ def entangle_tallies(
 
     def block(b: int) -> None:
         first, last = (n_origins * b) // n_blocks, (n_origins * (b + 1)) // n_blocks
-        entangle_block(np.int64(seed), np.int64(trials), np.int64(first), np.int64(last), world, bits, out)
+        args = (np.int64(seed), np.int64(trials), np.int64(first), np.int64(last), world)
+        if use_bits:
+            entangle_block_bits(*args, cw.bits, out)
+        else:
+            entangle_block(*args, out)
 
     run_blocks(block, n_blocks, threads)
     return {name: value for (name, _), value in zip(ENTANGLE_FIELDS, out, strict=True)}
