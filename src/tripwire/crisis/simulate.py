@@ -179,7 +179,7 @@ def run_tallies(
     """
     from ..kernels.cascade import run_block, run_block_bits
 
-    use_bits = _use_bits(cw, closure)
+    bits = cw.bits if _use_bits(cw, closure) else None  # built before the threads start
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     first_trial = check_int("first_trial", first_trial, 0)
@@ -197,8 +197,8 @@ def run_tallies(
         def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
             out = _tally_arrays(cw.tally_shape)
             first, last = start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks
-            if use_bits:
-                run_block_bits(np.int64(seed), np.int64(first), np.int64(last), world, cw.bits, out)
+            if bits is not None:
+                run_block_bits(np.int64(seed), np.int64(first), np.int64(last), world, bits, out)
             else:
                 run_block(np.int64(seed), np.int64(first), np.int64(last), world, out)
             return out
@@ -230,7 +230,7 @@ def entangle_tallies(
     """
     from ..kernels.cascade import entangle_block, entangle_block_bits
 
-    use_bits = _use_bits(cw, closure)
+    bits = cw.bits if _use_bits(cw, closure) else None  # built before the threads start
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
@@ -248,8 +248,8 @@ def entangle_tallies(
     def block(b: int) -> None:
         first, last = (n_origins * b) // n_blocks, (n_origins * (b + 1)) // n_blocks
         args = (np.int64(seed), np.int64(trials), np.int64(first), np.int64(last), world)
-        if use_bits:
-            entangle_block_bits(*args, cw.bits, out)
+        if bits is not None:
+            entangle_block_bits(*args, bits, out)
         else:
             entangle_block(*args, out)
 
