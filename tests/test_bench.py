@@ -9,6 +9,7 @@ import sys
 import textwrap
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from rich.console import Console
 
@@ -43,7 +44,7 @@ TINY = replace(
 
 
 def render_text(report) -> str:
-    console = Console(record=True, width=200, file=open("/dev/null", "w"))  # noqa: SIM115
+    console = Console(record=True, width=250, file=open("/dev/null", "w"))  # noqa: SIM115
     bench.render(report, console)
     return console.export_text()
 
@@ -147,9 +148,30 @@ def test_peers_agree_with_tripwire_on_the_same_graph(blocs16):
     result = compare_engines("blocs16", engines, settings)
     for c in result["comparisons"]:
         assert c["agree"], c  # a 4-standard-error test: false alarms are ~1e-4 per comparison
-        assert c["ratio"] > 0
+        assert c["ratio"] > 0 and c["ratio_by_closure"][result["engines"][0]["closure"]] == c["ratio"]
     for e in result["engines"][1:]:
         assert e["tries_estimated"] and e["tries_per_cascade"] > 0
+        # CyNetDiff draws for every examined edge; NDlib's draws are not counted
+        assert e["draws_per_cascade"] == (e["tries_per_cascade"] if "cynetdiff" in e["engine"] else None)
+
+
+@pytest.mark.slow
+def test_pynetim_agrees_with_tripwire_and_counts_its_activations(blocs16):
+    pytest.importorskip("pynetim")
+    # the highest-numbered state without edges: pynetim's graph must still hold every state
+    net = bench.peer_graph(blocs16)
+    net.graph.remove_edges_from(list(net.graph.in_edges(15)) + list(net.graph.out_edges(15)))
+    engine = bench.PynetimEngine(bench.peer_graph(blocs16))
+    assert engine.graph.num_nodes == 16 and bench.PynetimEngine(net).graph.num_nodes == 16
+    result = compare_engines("blocs16", [TripwireEngine(blocs16, 1), engine], replace(TINY, target_s=0.05))
+    (c,) = result["comparisons"]
+    assert c["agree"] and c["ratio"] > 0, c  # a 4-standard-error test: false alarms ~1e-4
+    counts = engine.activation_counts(400, 3)
+    assert counts.shape == (16,) and counts.max() <= 400
+    origins = np.asarray([a for a, _ in net.seeds] + [b for _, b in net.seeds])
+    # both originators are active in every cascade: the activations sum to at least 2 per cascade
+    assert counts.sum() >= 800 and (counts[np.unique(origins)] > 0).all()
+    assert result["engines"][1]["draws_per_cascade"] is None
 
 
 def test_missing_peers_are_skipped_with_an_install_hint(monkeypatch):
@@ -159,14 +181,17 @@ def test_missing_peers_are_skipped_with_an_install_hint(monkeypatch):
         "ndlib",
         "ndlib.models.epidemics",
         "ndlib.models.ModelConfig",
+        "pynetim",
+        "pynetim.diffusion_model",
+        "pynetim.graph",
     ):
         monkeypatch.setitem(sys.modules, module, None)  # makes the import fail
     skipped, lines = [], []
     settings = replace(TINY, networks=(("blocs", 16),))
     (result,) = bench.cascade_section(settings, lines.append, skipped)
     assert [e["engine"] for e in result["engines"]] == ["tripwire"] * len(result["engines"])
-    assert sorted(s.split(":")[0] for s in skipped) == ["cynetdiff", "cynetdiff-batch", "ndlib"]
-    assert all("pip install 'tripwire[bench]'" in s for s in skipped)
+    assert sorted(s.split(":")[0] for s in skipped) == ["cynetdiff", "cynetdiff-batch", "ndlib", "pynetim"]
+    assert all("pip install 'tripwire[bench]'" in s or "pip install 'tripwire[pynetim]'" in s for s in skipped)
     assert any(line.startswith("skipping ndlib") for line in lines)
 
 
@@ -204,6 +229,12 @@ def test_suite_in_process_report_and_tables(tmp_path):
     check_report(back)
     assert back["settings"]["name"] == "tiny" and back["load"]["start"] and back["load"]["end"]
     assert [n["network"] for n in back["cascade"]] == ["blocs16", "er24"]
+    for net in back["cascade"]:
+        tripwire = [e for e in net["engines"] if e["engine"] == "tripwire"]
+        assert tripwire[0]["chosen"] and tripwire[0]["threads"] == 1
+        assert {e["closure"] for e in tripwire} == set(bench.CLOSURES)
+        assert all(e["draws_per_cascade"] <= e["tries_per_cascade"] for e in tripwire)
+        assert set(net["bound"]["fraction"]) == set(bench.CLOSURES)
     assert [r["trials"] for r in back["scaling"]["trials"]] == [1_000, 10_000]
     (mem,) = back["scaling"]["memory"]
     assert mem["trials"] == 1_000 and mem["peak_rss_mb"] >= mem["rss_before_mb"] > 0
@@ -212,7 +243,14 @@ def test_suite_in_process_report_and_tables(tmp_path):
     for sc in back["scenarios"]:
         assert sc["runs"][0]["threads"] == 1 and sc["runs"][0]["trials_per_s"]["median"] > 0
     text = render_text(back)
-    for title in ("machine", "independent cascade", "full model", "time against trials", "peak memory"):
+    for title in (
+        "machine",
+        "independent cascade",
+        "perfect-kernel bound",
+        "full model",
+        "time against trials",
+        "peak memory",
+    ):
         assert title in text
 
 

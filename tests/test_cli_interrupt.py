@@ -118,7 +118,10 @@ def test_sigint_during_compare(env, tmp_path):
 
 def test_sigint_during_bench_leaves_no_process_behind(env, tmp_path):
     cmd = Command(
-        ["bench", "--quick", "--only", "startup", "--no-peers", "--json", tmp_path / "b.json"], env, tmp_path
+        # the full start-up section: --quick leaves out the measurements that compile the kernels
+        ["bench", "--only", "startup", "--no-peers", "--json", tmp_path / "b.json"],
+        env,
+        tmp_path,
     )
     cmd.wait_for(r"start-up: first call")  # a fresh interpreter compiles the kernels now
     deadline = time.monotonic() + 30

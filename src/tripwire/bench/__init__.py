@@ -4,12 +4,15 @@ Sections (each a function of :class:`Settings`, all run by :func:`run_suite`):
 
 ``cascade``
     The independent-cascade configuration of tripwire (``docs/model.md``,
-    :func:`tripwire.world.synthetic.independent_cascade`) side by side with CyNetDiff and NDlib on the
-    same directed graphs, edge probabilities and seed-pair distribution: cascades per second,
-    random edge tries per second and the ratios. A ratio is given only when the mean cascade sizes
-    of the two engines agree within :data:`K_SE` standard errors.
+    :func:`tripwire.world.synthetic.independent_cascade`), with each of its joining closures, side
+    by side with CyNetDiff, NDlib and pynetim on the same directed graphs, edge probabilities and
+    seed-pair distribution: cascades per second, examined edges and draws per cascade, random edge
+    tries per second and the ratios, and each network's perfect-kernel bound (:mod:`.ceiling`). A
+    ratio is given only when the mean cascade sizes of the two engines agree within :data:`K_SE`
+    standard errors.
 ``scenarios``
-    The full model on every bundled scenario: trials per second on 1 and 2 threads.
+    The full model on every bundled scenario: trials per second on 1 and 2 threads (the chosen
+    closure) and of every other closure on 1 thread.
 ``scaling``
     Time against trials, peak memory against trials (one fresh process per size), time against
     network size, and 1 against 2 threads.
@@ -31,8 +34,12 @@ The modules, one idea each:
 ``stats``
     :class:`SizeStats`, the :func:`agreement` test (:data:`K_SE`) and :func:`spread` of repeats.
 ``engines``
-    The peers' graph (:func:`peer_graph`) and the engines: :class:`TripwireEngine`,
-    :class:`CyNetDiffEngine`, :class:`CyNetDiffBatchEngine`, :class:`NDlibEngine`.
+    The peers' graph (:func:`peer_graph`), tripwire's closures (:data:`CLOSURES`) and the
+    engines: :class:`TripwireEngine`, :class:`CyNetDiffEngine`,
+    :class:`CyNetDiffBatchEngine`, :class:`NDlibEngine`, :class:`PynetimEngine`.
+``ceiling``
+    The perfect-kernel bound: the cost of a draw and compare, of a trial's origin draw and
+    tallies, and :func:`bound`.
 ``timing``
     Calibration of trial counts, timed repeats, thread counts and the load average.
 ``sections``
@@ -44,7 +51,9 @@ The modules, one idea each:
 """
 
 from ..world.synthetic import independent_cascade, network_world
+from .ceiling import bound, draw_ns, overhead_ns
 from .engines import (
+    CLOSURES,
     INSTALL_HINT,
     PEER_ENGINES,
     CyNetDiffBatchEngine,
@@ -52,6 +61,7 @@ from .engines import (
     NDlibEngine,
     PeerGraph,
     PeerUnavailable,
+    PynetimEngine,
     Run,
     TripwireEngine,
     peer_graph,
@@ -78,6 +88,10 @@ __all__ = [
     "spread",
     "independent_cascade",
     "network_world",
+    "CLOSURES",
+    "bound",
+    "draw_ns",
+    "overhead_ns",
     "PeerGraph",
     "peer_graph",
     "Run",
@@ -85,6 +99,7 @@ __all__ = [
     "CyNetDiffEngine",
     "CyNetDiffBatchEngine",
     "NDlibEngine",
+    "PynetimEngine",
     "PEER_ENGINES",
     "PeerUnavailable",
     "Log",

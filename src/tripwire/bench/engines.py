@@ -1,8 +1,9 @@
 """The engines the suite times: tripwire's kernel and the peers (CyNetDiff, NDlib) on the same graph.
 
-Every engine has ``name``, ``threads``, ``exact_tries`` (whether it counts its edge tries), ``warm_up()``
-and ``run(trials, seed) -> Run``; the peers also estimate their edge tries per cascade outside the
-timing (``tries_per_cascade``).
+Every engine has ``name``, ``threads``, ``closure`` (tripwire's joining closure, ``None`` for the
+peers), ``exact_tries`` (whether it counts its edge tries), ``warm_up()`` and ``run(trials, seed) ->
+Run``; the peers also estimate their edge tries per cascade outside the timing
+(``tries_per_cascade``) and say whether they draw once per examined edge (``draws_every_try``).
 """
 
 from __future__ import annotations
@@ -68,20 +69,37 @@ def peer_graph(cw) -> PeerGraph:
 
 @dataclass
 class Run:
-    """One timed run: the size statistics and, where the engine counts them, the edge tries."""
+    """One timed run: the size statistics and, where the engine counts them, the edge tries and the
+    edge draws."""
 
     sizes: SizeStats
     edge_tries: int | None
+    edge_draws: int | None = None
+
+
+#: tripwire's joining closures: over the CSR edge rows, or over bitsets of states
+#: (``tripwire.crisis.simulate.run_tallies``; ``auto`` takes ``choose_closure``'s).
+CLOSURES = ("csr", "bitset")
 
 
 class TripwireEngine:
-    """tripwire's crisis-cascade kernel on a compiled world (``run_tallies``)."""
+    """tripwire's crisis-cascade kernel on a compiled world (``run_tallies``) with one joining
+    closure (one of :data:`CLOSURES`; default: ``choose_closure``'s)."""
 
     exact_tries = True
+    draws_every_try = False
 
-    def __init__(self, cw, threads: int = 1) -> None:
+    def __init__(self, cw, threads: int = 1, closure: str | None = None) -> None:
+        from ..crisis.simulate import choose_closure
+
+        chosen = choose_closure(cw)
+        closure = chosen if closure is None else closure
+        if closure not in CLOSURES:
+            raise ValueError(f"unknown closure {closure!r}; valid: {', '.join(CLOSURES)}")
         self.cw = cw
         self.threads = threads
+        self.closure = closure
+        self.chosen = closure == chosen
         self.name = "tripwire"
 
     def warm_up(self) -> float:
@@ -89,21 +107,24 @@ class TripwireEngine:
         from ..crisis.simulate import run_tallies
 
         t0 = time.perf_counter()
-        run_tallies(self.cw, 1, seed=0, threads=self.threads)
+        run_tallies(self.cw, 1, seed=0, threads=self.threads, closure=self.closure)
         return time.perf_counter() - t0
 
     def run(self, trials: int, seed: int) -> Run:
         from ..crisis.simulate import run_tallies
 
-        out = run_tallies(self.cw, trials, seed=seed, threads=self.threads)
-        return Run(SizeStats.from_histogram(out["outcome_count"].sum(axis=0)), int(out["edge_tries"]))
+        out = run_tallies(self.cw, trials, seed=seed, threads=self.threads, closure=self.closure)
+        sizes = SizeStats.from_histogram(out["outcome_count"].sum(axis=0))
+        return Run(sizes, int(out["edge_tries"]), int(out["edge_draws"]))
 
 
 class _Peer:
     """Common parts of the peers: origin counts per run and the edge-tries estimate."""
 
     threads = 1
+    closure: str | None = None
     exact_tries = False
+    draws_every_try = False
 
     def __init__(self, net: PeerGraph) -> None:
         self.net = net
@@ -127,7 +148,10 @@ class _Peer:
 
 class CyNetDiffEngine(_Peer):
     """CyNetDiff's ``IndependentCascadeModel``: per cascade ``reset_model``, ``advance_until_completion``
-    and ``get_num_activated_nodes`` (the way to get each cascade's size)."""
+    and ``get_num_activated_nodes`` (the way to get each cascade's size). It draws once for every
+    edge out of an activated state, whether or not the callee is active already."""
+
+    draws_every_try = True
 
     def __init__(self, net: PeerGraph) -> None:
         super().__init__(net)
@@ -269,8 +293,77 @@ class NDlibEngine(_Peer):
         return counts
 
 
+class PynetimEngine(_Peer):
+    """pynetim's C++ ``IndependentCascadeModel`` on an ``IMGraph`` of the same edges: per seed pair
+    ``set_seeds`` and ``run_monte_carlo_diffusion(n, random_seed)``, which runs ``n`` cascades in C++
+    (one thread) and returns only their mean size: its fastest path. Like
+    :class:`CyNetDiffBatchEngine`, each run is split into :attr:`BATCHES` sub-runs and the standard
+    error comes from the spread of their means. It draws only for edges to inactive states, like
+    tripwire; each cascade seeds its own Mersenne Twister from a seed drawn by a master one.
+    """
+
+    BATCHES = 32
+
+    def __init__(self, net: PeerGraph) -> None:
+        super().__init__(net)
+        try:
+            from pynetim.diffusion_model import IndependentCascadeModel
+            from pynetim.graph import IMGraph
+        except ImportError:
+            raise PeerUnavailable(
+                "pynetim is not installed; pip install 'tripwire[pynetim]' (a C++17 build of several minutes)"
+            ) from None
+        edges = [(int(u), int(v)) for u, v in net.graph.edges()]
+        weights = [float(p) for _, _, p in net.graph.edges(data="activation_prob")]
+        if not edges or max(max(e) for e in edges) < net.n_states - 1:
+            # IMGraph numbers states up to the largest one seen: a never-firing self-loop on the
+            # last state keeps every state in the graph (an edge to an active state draws nothing)
+            edges.append((net.n_states - 1, net.n_states - 1))
+            weights.append(0.0)
+        self.graph = IMGraph(edges, weights, directed=True, renumber=False)
+        self.model = IndependentCascadeModel(self.graph, set(net.seeds[0]))
+        self._counting = IndependentCascadeModel(self.graph, set(net.seeds[0]), False, True)
+        self.name = "pynetim"
+
+    def _seed(self, seed: int, batch: int, origin: int) -> int:
+        """The 32-bit seed of one origin's cascades in one sub-run."""
+        return int(np.random.SeedSequence([seed, batch, origin]).generate_state(1)[0])
+
+    def run(self, trials: int, seed: int) -> Run:
+        model = self.model
+        n_batches = max(2, min(self.BATCHES, trials))
+        means, sizes = [], []
+        for b in range(n_batches):
+            n = trials * (b + 1) // n_batches - trials * b // n_batches
+            if n == 0:
+                continue
+            total = 0.0
+            for k, count in enumerate(self._origin_counts(n, seed * 1000 + b)):
+                if count:
+                    model.set_seeds(set(self.net.seeds[k]))
+                    total += (
+                        model.run_monte_carlo_diffusion(count, random_seed=self._seed(seed, b, k)) * count
+                    )
+            means.append(total / n)
+            sizes.append(n)
+        mean = float(np.average(means, weights=sizes))
+        var_of_mean = float(np.var(means, ddof=1)) / len(means) if len(means) > 1 else 0.0
+        return Run(SizeStats(trials, mean, var_of_mean * trials), None)
+
+    def activation_counts(self, trials: int, seed: int) -> np.ndarray:
+        model = self._counting
+        model.set_record_activation_frequency(False)  # clears the counts
+        model.set_record_activation_frequency(True)
+        for k, count in enumerate(self._origin_counts(trials, seed)):
+            if count:
+                model.set_seeds(set(self.net.seeds[k]))
+                model.run_monte_carlo_diffusion(count, random_seed=self._seed(seed, self.BATCHES, k))
+        return np.asarray(model.get_activation_frequency(), dtype=np.float64)[: self.net.n_states]
+
+
 PEER_ENGINES: dict[str, type[_Peer]] = {
     "cynetdiff": CyNetDiffEngine,
     "cynetdiff-batch": CyNetDiffBatchEngine,
     "ndlib": NDlibEngine,
+    "pynetim": PynetimEngine,
 }

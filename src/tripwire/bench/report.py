@@ -15,7 +15,7 @@ import numpy as np
 from .stats import K_SE
 
 #: Version tag of the JSON report; bump it when the layout changes.
-SCHEMA = "tripwire-bench/1"
+SCHEMA = "tripwire-bench/2"
 
 
 # --------------------------------------------------------------------------------------------
@@ -73,6 +73,7 @@ def machine_info() -> dict[str, Any]:
         "networkx": _version("networkx"),
         "cynetdiff": _version("cynetdiff"),
         "ndlib": _version("ndlib"),
+        "pynetim": _version("pynetim"),
         "hostname": platform.node(),
     }
 
@@ -86,6 +87,12 @@ def _notes(report: dict) -> list[str]:
         "Edge tries: edges examined out of the states drawn in (one per edge of each active state). "
         "tripwire counts them in the kernel; for the peers they are estimated as the mean over a "
         "sample of cascades (outside the timing) of the out-degrees of the activated states.",
+        "Draws: random edge draws, defection draws included (an edge to a state already drawn in is "
+        "examined without a draw); tripwire counts them in the kernel. CyNetDiff draws for every "
+        "examined edge; NDlib's and pynetim's are not counted.",
+        "Perfect-kernel bound: draws per cascade x the measured cost of one draw and compare, plus the "
+        "measured cost of a trial's stream, an alias-table origin draw and the tallies at the same mean "
+        "size; tripwire's cascades per second per thread as a fraction of it.",
         f"A ratio is printed only when the mean cascade sizes agree within {K_SE:g} standard errors.",
         "Timings are sensitive to other load on the machine; see the load averages.",
     ]
@@ -133,7 +140,17 @@ def check_report(report: dict) -> None:
             if key not in net:
                 problems.append(f"cascade entry lacks {key!r}")
         for e in net.get("engines", []):
-            for key in ("engine", "threads", "trials", "cascades_per_s", "edge_tries_per_s", "mean_size"):
+            for key in (
+                "engine",
+                "threads",
+                "closure",
+                "trials",
+                "cascades_per_s",
+                "edge_tries_per_s",
+                "tries_per_cascade",
+                "draws_per_cascade",
+                "mean_size",
+            ):
                 if key not in e:
                     problems.append(f"cascade engine entry lacks {key!r}")
             for key in ("median", "min", "max"):
@@ -145,10 +162,17 @@ def check_report(report: dict) -> None:
                     problems.append(f"comparison lacks {key!r}")
             if c.get("ratio") is not None and not c.get("agree"):
                 problems.append(f"{net.get('network')}: a ratio is given for engines that disagree")
+            if not c.get("agree") and any(v is not None for v in (c.get("ratio_by_closure") or {}).values()):
+                problems.append(f"{net.get('network')}: a closure ratio is given for engines that disagree")
+        if "bound" in net:
+            for key in ("draws_per_cascade", "draw_ns", "overhead_ns", "cascades_per_s", "fraction"):
+                if key not in net["bound"]:
+                    problems.append(f"{net.get('network')}: bound lacks {key!r}")
     for sc in report.get("scenarios", []):
         for run in sc.get("runs", []):
-            if "trials_per_s" not in run:
-                problems.append(f"scenario {sc.get('scenario')} run lacks 'trials_per_s'")
+            for key in ("trials_per_s", "closure", "tries_per_trial", "draws_per_trial"):
+                if key not in run:
+                    problems.append(f"scenario {sc.get('scenario')} run lacks {key!r}")
     if "scaling" in report:
         for key in ("trials", "memory", "network_size", "threads"):
             if key not in report["scaling"]:
@@ -186,33 +210,78 @@ def _table(title: str, columns: tuple[str, ...], rows: Iterable[tuple], left: tu
     return t
 
 
+def _closure(e: dict) -> str:
+    if not e.get("closure"):
+        return "—"
+    return f"{e['closure']} (chosen)" if e.get("chosen") else e["closure"]
+
+
+def _per_cascade(value: float | None, estimated: bool | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}" + ("*" if estimated else "")
+
+
+def _versus(c: dict | None) -> str:
+    if c is None:
+        return "baseline"
+    if c["ratio"] is None:
+        z = "∞" if c["z"] is None else f"{c['z']:+.1f}"
+        return f"[red]disagree: Δ={c['diff']:+.3g} ({z} SE), no ratio[/red]"
+    if c.get("kind") == "speedup":
+        return f"{c['speedup']:.2f}× speed-up"
+    if c.get("kind") == "closure":
+        return f"{c['speedup']:.2f}× the chosen"
+    by = {k: v for k, v in (c.get("ratio_by_closure") or {}).items() if v is not None}
+    if len(by) > 1:
+        return " · ".join(f"{k} {v:.2f}×" for k, v in by.items())
+    return f"{c['ratio']:.2f}×"
+
+
 def _cascade_rows(cascade: list[dict]) -> Iterator[tuple[str, ...]]:
     for net in cascade:
         info = net["info"]
         label = f"{net['network']} ({info.get('states')} st, {info.get('edges')} e)"
-        comp = {(c["engine"], c["threads"]): c for c in net["comparisons"]}
+        comp = {(c["engine"], c["threads"], c.get("closure")): c for c in net["comparisons"]}
         for k, e in enumerate(net["engines"]):
-            c = comp.get((e["engine"], e["threads"]))
-            if c is None:
-                vs = "baseline"
-            elif c["ratio"] is None:
-                z = "∞" if c["z"] is None else f"{c['z']:+.1f}"
-                vs = f"[red]disagree: Δ={c['diff']:+.3g} ({z} SE), no ratio[/red]"
-            elif c.get("kind") == "speedup":
-                vs = f"{c['speedup']:.2f}× speed-up"
-            else:
-                vs = f"{c['ratio']:.2f}×"
+            c = comp.get((e["engine"], e["threads"], e.get("closure")))
             tries = _rate(e["edge_tries_per_s_per_core"]) + ("*" if e.get("tries_estimated") else "")
+            fraction = e.get("bound_fraction")
             yield (
                 label if k == 0 else "",
                 e["engine"],
+                _closure(e),
                 str(e["threads"]),
                 f"{e['trials']:,}",
                 _rate(e["cascades_per_s"]),
+                _per_cascade(e.get("tries_per_cascade"), e.get("tries_estimated"))
+                + " / "
+                + _per_cascade(e.get("draws_per_cascade"), e.get("draws_estimated")),
                 tries,
                 f"{e['mean_size']:.3f} ± {e['se_size']:.3f}",
-                vs,
+                "—" if fraction is None else f"{100 * fraction:.1f} %",
+                _versus(c),
             )
+
+
+def _bound_rows(cascade: list[dict]) -> Iterator[tuple[str, ...]]:
+    for net in cascade:
+        b = net.get("bound")
+        if not b:
+            continue
+        chosen = net["info"].get("chosen_closure")
+        fractions = " · ".join(
+            f"{k}{' (chosen)' if k == chosen else ''} {100 * v:.1f} %" for k, v in b["fraction"].items()
+        )
+        yield (
+            net["network"],
+            _per_cascade(b["draws_per_cascade"], b.get("draws_estimated")),
+            f"{b['draw_ns']:.2f}",
+            f"{b['overhead_ns']:.1f}",
+            f"{b['ns_per_cascade']:.1f}",
+            _si(b["cascades_per_s"]),
+            fractions,
+        )
 
 
 def _startup_rows(report: dict) -> Iterator[tuple[str, str]]:
@@ -261,7 +330,7 @@ def render(report: dict, console) -> None:
     t.add_row("memory", f"{m['memory_gib']} GiB" if m.get("memory_gib") else "?")
     t.add_row("Python / numba / numpy", f"{m['python']} / {m['numba']} / {m['numpy']}")
     t.add_row("tripwire", m["tripwire"])
-    peers = ", ".join(f"{k} {m[k]}" for k in ("cynetdiff", "ndlib", "networkx") if m.get(k))
+    peers = ", ".join(f"{k} {m[k]}" for k in ("cynetdiff", "ndlib", "pynetim", "networkx") if m.get(k))
     t.add_row("peers", peers or "none installed")
     load = report["load"]
     t.add_row("load average (1, 5, 15 min)", f"start {load.get('start')} · end {load.get('end')}")
@@ -276,24 +345,44 @@ def render(report: dict, console) -> None:
         columns = (
             "network",
             "engine",
+            "closure",
             "thr",
             "trials",
             "cascades/s",
+            "tries / draws per cascade",
             "edge tries/s/core",
             "mean size",
+            "of bound",
             "tripwire 1 thr ÷ this",
         )
         title = "independent cascade, side by side (median over repeats, min–max)"
-        console.print(_table(title, columns, _cascade_rows(report["cascade"]), left=("network", "engine")))
-        console.print("* estimated from a sample of cascades (see notes)", style="dim")
+        console.print(
+            _table(title, columns, _cascade_rows(report["cascade"]), left=("network", "engine", "closure"))
+        )
+        console.print("* estimated (see notes); — not counted", style="dim")
+        rows = _bound_rows(report["cascade"])
+        columns = (
+            "network",
+            "draws/cascade",
+            "draw ns",
+            "origin + tallies ns",
+            "bound ns/cascade",
+            "bound cascades/s",
+            "tripwire 1 thr, fraction of the bound",
+        )
+        title = "perfect-kernel bound (draws × draw cost + origin + tallies)"
+        console.print(_table(title, columns, rows, left=("network", "tripwire 1 thr, fraction of the bound")))
 
     if report.get("scenarios"):
         columns = (
             "scenario",
             "states",
             "edges",
+            "closure",
             "threads",
             "trials/s",
+            "tries/trial",
+            "draws/trial",
             "edge tries/s/core",
             "participants",
         )
@@ -302,8 +391,11 @@ def render(report: dict, console) -> None:
                 sc["scenario"] if k == 0 else "",
                 str(sc["states"]) if k == 0 else "",
                 str(sc["edges"]) if k == 0 else "",
+                _closure(r),
                 str(r["threads"]),
                 _rate(r["trials_per_s"]),
+                f"{r['tries_per_trial']:.1f}",
+                f"{r['draws_per_trial']:.1f}",
                 _rate(r["edge_tries_per_s_per_core"]),
                 f"{r['mean_participants']:.2f}",
             )
@@ -311,7 +403,9 @@ def render(report: dict, console) -> None:
             for k, r in enumerate(sc["runs"])
         )
         console.print(
-            _table("full model on the bundled scenarios (trials/s)", columns, rows, left=("scenario",))
+            _table(
+                "full model on the bundled scenarios (trials/s)", columns, rows, left=("scenario", "closure")
+            )
         )
 
     if report.get("horizon"):

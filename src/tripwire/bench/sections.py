@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..world.synthetic import network_world
-from .engines import PEER_ENGINES, PeerUnavailable, TripwireEngine, peer_graph
+from .ceiling import bound, draw_ns, overhead_ns
+from .engines import CLOSURES, PEER_ENGINES, PeerUnavailable, TripwireEngine, peer_graph
 from .settings import Settings
 from .stats import agreement, spread
 from .timing import Log, _available_threads, _load, _measure, _quiet, _timed
@@ -29,6 +30,12 @@ def _network_label(kind: str, n_states: int) -> str:
 # cascade: side by side
 
 
+def engine_label(engine: dict) -> str:
+    """``tripwire (csr), 1 thread(s)`` or ``cynetdiff, 1 thread(s)`` for an engine entry."""
+    closure = f" ({engine['closure']})" if engine.get("closure") else ""
+    return f"{engine['engine']}{closure}, {engine['threads']} thread(s)"
+
+
 def compare_engines(
     label: str,
     engines: list,
@@ -38,12 +45,14 @@ def compare_engines(
     log: Log = _quiet,
     info: dict | None = None,
 ) -> dict[str, Any]:
-    """Time several engines on one network and compare each with the first (tripwire, 1 thread).
+    """Time several engines on one network and compare each with the first (tripwire, 1 thread, the
+    closure it chooses).
 
     Each engine's trial count is calibrated to about ``settings.target_s`` seconds per repeat; its
     cascade sizes are pooled over the repeats. A ratio against the first engine is given only if
     :func:`agreement` holds; otherwise the comparison carries the disagreement and ``ratio`` is
-    ``None``.
+    ``None``. A peer's comparison also gives ``ratio_by_closure``: the rate of tripwire on 1 thread
+    with each closure timed (and in agreement with the first engine) over the peer's.
 
     Returns
     -------
@@ -52,14 +61,17 @@ def compare_engines(
     """
     results, sizes = [], []
     for idx, engine in enumerate(engines):
-        log(f"{label}: {engine.name}, {engine.threads} thread(s)")
+        closure = getattr(engine, "closure", None)
+        log(f"{label}: {engine.name}{f' ({closure})' if closure else ''}, {engine.threads} thread(s)")
         seeds = [seed + 1000 * idx + r for r in range(settings.repeats)]
         start = 10_000 if engine.exact_tries else 20
-        trials, seconds, stats, tries = _measure(engine, seeds, settings.target_s, settings.max_trials, start)
+        trials, seconds, stats, runs = _measure(engine, seeds, settings.target_s, settings.max_trials, start)
         rates = [trials / s for s in seconds]
         entry: dict[str, Any] = {
             "engine": engine.name,
             "threads": engine.threads,
+            "closure": closure,
+            "chosen": bool(getattr(engine, "chosen", False)),
             "load": _load(),
             "trials": trials,
             "repeats": settings.repeats,
@@ -70,14 +82,23 @@ def compare_engines(
             "cascades": stats.n,
         }
         if engine.exact_tries:
-            per = [t / trials for t in tries if t is not None]
-            entry["tries_per_cascade"] = float(np.mean(per))
+            entry["tries_per_cascade"] = float(np.mean([r.edge_tries / trials for r in runs]))
             entry["tries_estimated"] = False
         else:
             sample = max(1, min(settings.tries_sample, trials))
             entry["tries_per_cascade"] = engine.tries_per_cascade(sample, seed + 7)
             entry["tries_estimated"] = True
             entry["tries_sample"] = sample
+        draws = [r.edge_draws / trials for r in runs if r.edge_draws is not None]
+        if draws:
+            entry["draws_per_cascade"] = float(np.mean(draws))
+            entry["draws_estimated"] = False
+        elif getattr(engine, "draws_every_try", False):
+            entry["draws_per_cascade"] = entry["tries_per_cascade"]
+            entry["draws_estimated"] = entry["tries_estimated"]
+        else:
+            entry["draws_per_cascade"] = None
+            entry["draws_estimated"] = None
         entry["edge_tries_per_s"] = spread([r * entry["tries_per_cascade"] for r in rates])
         entry["edge_tries_per_s_per_core"] = spread(
             [r * entry["tries_per_cascade"] / engine.threads for r in rates]
@@ -87,13 +108,22 @@ def compare_engines(
 
     comparisons = []
     base = results[0]
+    agree_with_base = [True]
     for entry, stats in zip(results[1:], sizes[1:], strict=True):
         check = agreement(sizes[0], stats)
+        agree_with_base.append(bool(check["agree"]))
+        if entry["engine"] != base["engine"]:
+            kind = "peer"
+        elif entry["threads"] != base["threads"]:
+            kind = "speedup"
+        else:
+            kind = "closure"
         comparison = {
             "engine": entry["engine"],
             "threads": entry["threads"],
-            "baseline": f"{base['engine']}, {base['threads']} thread(s)",
-            "kind": "speedup" if entry["engine"] == base["engine"] else "peer",
+            "closure": entry["closure"],
+            "baseline": engine_label(base),
+            "kind": kind,
             **check,
             "ratio": None,
             "ratio_edge_tries": None,
@@ -101,36 +131,100 @@ def compare_engines(
         }
         if check["agree"]:
             comparison["ratio"] = base["cascades_per_s"]["median"] / entry["cascades_per_s"]["median"]
-            if comparison["kind"] == "speedup":
+            if kind != "peer":
                 comparison["speedup"] = 1.0 / comparison["ratio"]
             comparison["ratio_edge_tries"] = (
                 base["edge_tries_per_s"]["median"] / entry["edge_tries_per_s"]["median"]
             )
         else:
             log(
-                f"{label}: {entry['engine']} disagrees with {comparison['baseline']}: mean size "
+                f"{label}: {engine_label(entry)} disagrees with {comparison['baseline']}: mean size "
                 f"{stats.mean:.4f} vs {sizes[0].mean:.4f} ({check['z']:+.1f} standard errors); no ratio"
             )
         comparisons.append(comparison)
+    # every closure timed on the baseline's threads, against every peer that agrees
+    own = [
+        (e, ok)
+        for e, ok in zip(results, agree_with_base, strict=True)
+        if e["engine"] == base["engine"] and e["threads"] == base["threads"]
+    ]
+    for comparison in comparisons:
+        if comparison["kind"] != "peer":
+            continue
+        peer = next(
+            e
+            for e in results
+            if e["engine"] == comparison["engine"] and e["threads"] == comparison["threads"]
+        )
+        comparison["ratio_by_closure"] = {
+            e["closure"]: e["cascades_per_s"]["median"] / peer["cascades_per_s"]["median"]
+            if ok and comparison["agree"]
+            else None
+            for e, ok in own
+        }
     return {"network": label, "info": info or {}, "engines": results, "comparisons": comparisons}
 
 
+def tripwire_engines(cw, settings: Settings) -> list:
+    """tripwire's engines of the ``cascade`` section: the chosen closure on 1 thread (the baseline),
+    every other closure on 1 thread, then the chosen closure on the other thread counts."""
+    from ..crisis.simulate import choose_closure
+
+    threads = _available_threads(settings)
+    chosen = choose_closure(cw)
+    engines: list = [TripwireEngine(cw, 1, chosen)] if 1 in threads else []
+    engines += [TripwireEngine(cw, 1, c) for c in CLOSURES if c != chosen and 1 in threads]
+    engines += [TripwireEngine(cw, t, chosen) for t in threads if t != 1]
+    return engines
+
+
+def network_bound(cw, net: dict, draw_cost: dict, settings: Settings) -> dict[str, Any]:
+    """The perfect-kernel bound of one network (:mod:`.ceiling`) from the baseline's draws and
+    mean size, with tripwire's fraction of it per closure (added to each tripwire engine entry as
+    ``bound_fraction``)."""
+    base = net["engines"][0]
+    overhead = overhead_ns(
+        cw,
+        base["mean_size"],
+        trials=max(1000, min(10**7, int(settings.target_s * 2e6))),
+        repeats=settings.repeats,
+    )
+    out: dict[str, Any] = dict(
+        bound(base["draws_per_cascade"], draw_cost["draw_ns"], overhead["overhead_ns"])
+    )
+    out["fraction"] = {}
+    for e in net["engines"]:
+        if e["engine"] == base["engine"]:
+            e["bound_fraction"] = e["cascades_per_s"]["median"] / e["threads"] / out["cascades_per_s"]
+            if e["threads"] == 1:
+                out["fraction"][e["closure"]] = e["bound_fraction"]
+    return out
+
+
 def cascade_section(settings: Settings, log: Log = _quiet, skipped: list[str] | None = None) -> list[dict]:
-    """tripwire's independent-cascade configuration against the peers on every network of ``settings``."""
+    """tripwire's independent-cascade configuration (each closure) against the peers on every network
+    of ``settings``, with the perfect-kernel bound of each network (:mod:`.ceiling`)."""
     from ..crisis.compile import compile_world
+    from ..crisis.simulate import choose_closure
 
     skipped = [] if skipped is None else skipped
     out = []
+    log("cascade: draw-and-compare cost")
+    draw_cost = draw_ns(
+        draws=max(10**5, min(2 * 10**8, int(settings.target_s * 5e8))), repeats=settings.repeats
+    )
     for kind, n_states in settings.networks:
         label = _network_label(kind, n_states)
         world = network_world(kind, n_states, er_degree=settings.er_degree)
         cw = compile_world(world)
-        engines: list = [TripwireEngine(cw, t) for t in _available_threads(settings)]
+        engines = tripwire_engines(cw, settings)
         info = {
             "kind": kind,
             "states": cw.n_states,
             "edges": cw.n_edges,
             "origins": int(cw.origin_a.size),
+            "closures": list(CLOSURES),
+            "chosen_closure": choose_closure(cw),
         }
         if settings.peers:
             try:
@@ -147,7 +241,12 @@ def cascade_section(settings: Settings, log: Log = _quiet, skipped: list[str] | 
             except PeerUnavailable as exc:
                 skipped.append(f"peers: {exc}")
                 log(f"skipping the peers: {exc}")
-        out.append(compare_engines(label, engines, settings, log=log, info=info))
+        result = compare_engines(label, engines, settings, log=log, info=info)
+        if result["engines"] and result["engines"][0]["draws_per_cascade"] is not None:
+            log(f"{label}: perfect-kernel bound")
+            result["bound"] = network_bound(cw, result, draw_cost, settings)
+            result["bound"]["draw_cost"] = draw_cost
+        out.append(result)
     return out
 
 
@@ -156,8 +255,10 @@ def cascade_section(settings: Settings, log: Log = _quiet, skipped: list[str] | 
 
 
 def scenario_section(settings: Settings, log: Log = _quiet, skipped: list[str] | None = None) -> list[dict]:
-    """Trials per second of the full model on each bundled scenario, on each thread count."""
+    """Trials per second of the full model on each bundled scenario: the chosen closure on each
+    thread count, every other closure on 1 thread."""
     from ..crisis.compile import compile_world
+    from ..crisis.simulate import choose_closure
     from ..world.model import bundled_scenarios, load_world
 
     skipped = [] if skipped is None else skipped
@@ -177,25 +278,32 @@ def scenario_section(settings: Settings, log: Log = _quiet, skipped: list[str] |
             "levels": len(cw.levels),
             "runs": [],
         }
+        chosen = choose_closure(cw)
+        entry["chosen_closure"] = chosen
         for idx, threads in enumerate(_available_threads(settings)):
-            log(f"scenario {name}: {threads} thread(s)")
-            engine = TripwireEngine(cw, threads)
-            seeds = [1 + 1000 * idx + r for r in range(settings.repeats)]
-            trials, seconds, stats, tries = _measure(engine, seeds, settings.target_s, settings.max_trials)
-            rates = [trials / s for s in seconds]
-            entry["runs"].append(
-                {
-                    "threads": threads,
-                    "load": _load(),
-                    "trials": trials,
-                    "seconds": spread(seconds),
-                    "trials_per_s": spread(rates),
-                    "edge_tries_per_s_per_core": spread(
-                        [t / s / threads for t, s in zip(tries, seconds, strict=True) if t is not None]
-                    ),
-                    "mean_participants": stats.mean,
-                }
-            )
+            for closure in [chosen, *(c for c in CLOSURES if c != chosen and threads == 1)]:
+                log(f"scenario {name}: {closure} closure, {threads} thread(s)")
+                engine = TripwireEngine(cw, threads, closure)
+                seeds = [1 + 1000 * idx + r for r in range(settings.repeats)]
+                trials, seconds, stats, runs = _measure(engine, seeds, settings.target_s, settings.max_trials)
+                rates = [trials / s for s in seconds]
+                entry["runs"].append(
+                    {
+                        "threads": threads,
+                        "closure": closure,
+                        "chosen": closure == chosen,
+                        "load": _load(),
+                        "trials": trials,
+                        "seconds": spread(seconds),
+                        "trials_per_s": spread(rates),
+                        "edge_tries_per_s_per_core": spread(
+                            [r.edge_tries / s / threads for r, s in zip(runs, seconds, strict=True)]
+                        ),
+                        "tries_per_trial": float(np.mean([r.edge_tries / trials for r in runs])),
+                        "draws_per_trial": float(np.mean([r.edge_draws / trials for r in runs])),
+                        "mean_participants": stats.mean,
+                    }
+                )
         out.append(entry)
     return out
 
@@ -305,10 +413,10 @@ def scaling_section(
         log(f"network size: blocs{n_states}, 1 thread")
         cw_n = compile_world(network_world("blocs", n_states))
         seeds = [1 + r for r in range(settings.repeats)]
-        trials, seconds, stats, tries = _measure(
+        trials, seconds, stats, runs = _measure(
             TripwireEngine(cw_n, 1), seeds, settings.target_s / 2, settings.max_trials
         )
-        per_cascade = float(np.mean([t / trials for t in tries if t is not None]))
+        per_cascade = float(np.mean([r.edge_tries / trials for r in runs]))
         by_size.append(
             {
                 "network": _network_label("blocs", n_states),
@@ -326,7 +434,8 @@ def scaling_section(
 
 
 def _thread_scaling(report: dict) -> list[dict]:
-    """1 against 2 (or more) threads, from the measurements already in the report."""
+    """1 against 2 (or more) threads of the chosen closure, from the measurements already in the
+    report."""
     rows = []
 
     def add(workload: str, runs: list[tuple[int, float]]) -> None:
@@ -349,11 +458,14 @@ def _thread_scaling(report: dict) -> list[dict]:
             [
                 (e["threads"], e["cascades_per_s"]["median"])
                 for e in net["engines"]
-                if e["engine"] == "tripwire"
+                if e["engine"] == "tripwire" and e.get("chosen", True)
             ],
         )
     for sc in report.get("scenarios", []):
-        add(sc["scenario"], [(r["threads"], r["trials_per_s"]["median"]) for r in sc["runs"]])
+        add(
+            sc["scenario"],
+            [(r["threads"], r["trials_per_s"]["median"]) for r in sc["runs"] if r.get("chosen", True)],
+        )
     return rows
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..world.synthetic import NETWORK_KINDS
+
 SECTIONS = ("cascade", "scenarios", "scaling", "startup", "horizon")
 STARTUP_PARTS = ("import", "first_call", "cached", "run")
-PEERS = ("cynetdiff", "cynetdiff-batch", "ndlib")
+PEERS = ("cynetdiff", "cynetdiff-batch", "ndlib", "pynetim")
 
 
 @dataclass(frozen=True)
@@ -22,11 +24,14 @@ class Settings:
     target_s
         Seconds each timed repeat should take; trial counts are calibrated per engine.
     networks
-        ``(kind, states)`` pairs for the side-by-side comparison; kind is ``blocs`` or ``er``.
+        ``(kind, states)`` pairs for the side-by-side comparison; kind is ``blocs``, ``alliance``
+        (dense blocs, within-bloc reliabilities 0.3-0.9) or ``er``
+        (:func:`tripwire.world.synthetic.network_world`).
     er_degree
         Mean degree of the Erdős–Rényi graphs.
     peers
-        Peer engines to compare with (any of ``cynetdiff``, ``cynetdiff-batch``, ``ndlib``).
+        Peer engines to compare with (any of ``cynetdiff``, ``cynetdiff-batch``, ``ndlib``,
+        ``pynetim``).
     tries_sample
         Cascades per peer, outside the timing, used to estimate the peer's edge tries per cascade.
     threads
@@ -57,7 +62,14 @@ class Settings:
     name: str = "full"
     repeats: int = 3
     target_s: float = 1.0
-    networks: tuple[tuple[str, int], ...] = (("blocs", 64), ("blocs", 200), ("blocs", 1000), ("er", 1000))
+    networks: tuple[tuple[str, int], ...] = (
+        ("blocs", 64),
+        ("blocs", 200),
+        ("blocs", 1000),
+        ("blocs", 5000),
+        ("alliance", 200),
+        ("er", 1000),
+    )
     er_degree: float = 6.0
     peers: tuple[str, ...] = PEERS
     tries_sample: int = 2000
@@ -78,7 +90,7 @@ class Settings:
             ("sections", self.sections, SECTIONS),
             ("peers", self.peers, PEERS),
             ("startup", self.startup, STARTUP_PARTS),
-            ("network kinds", [k for k, _ in self.networks], ("blocs", "er")),
+            ("network kinds", [k for k, _ in self.networks], NETWORK_KINDS),
         ):
             bad = [v for v in values if v not in valid]
             if bad:
@@ -95,17 +107,19 @@ class Settings:
 
 #: The full suite: a few minutes on a 2-core machine.
 FULL = Settings()
-#: ``--quick``: under a minute on a 2-core machine.
+#: ``--quick``: about a minute on a 2-core machine. It leaves out the start-up measurements that
+#: compile the kernel (``cached``, ``run``) and runs one long-horizon scenario.
 QUICK = Settings(
     name="quick",
     repeats=3,
-    target_s=0.2,
-    networks=(("blocs", 64), ("blocs", 200), ("er", 200)),
+    target_s=0.15,
+    networks=(("blocs", 64), ("blocs", 200), ("alliance", 200), ("er", 200)),
     tries_sample=300,
     scaling_trials=(10**4, 10**5, 10**6),
     memory_trials=(10**5, 10**6),
     size_sweep=(64, 200, 1000),
-    startup=("import", "cached", "run"),
+    startup=("import",),
     startup_repeats=2,
-    horizon_memory_trials=(10**3, 10**4),
+    horizon_scenarios=("coldwar1955",),
+    horizon_memory_trials=(10**3,),
 )

@@ -34,22 +34,23 @@ def _calibrate(run: Callable[[int], Any], target_s: float, start: int, cap: int)
     return max(1, min(cap, int(n * target_s / max(dt, 1e-9))))
 
 
-def _timed(engine, trials: int, seeds: list[int]) -> tuple[list[float], SizeStats, list[int | None]]:
-    """Run ``engine`` once per seed; per-run seconds, pooled size statistics and edge tries."""
-    seconds, tries, pooled = [], [], None
+def _timed(engine, trials: int, seeds: list[int]) -> tuple[list[float], SizeStats, list[Any]]:
+    """Run ``engine`` once per seed; per-run seconds, pooled size statistics and the runs
+    (:class:`~tripwire.bench.engines.Run`: edge tries and draws where counted)."""
+    seconds, runs, pooled = [], [], None
     for seed in seeds:
         t0 = time.perf_counter()
         result = engine.run(trials, seed)
         seconds.append(time.perf_counter() - t0)
-        tries.append(result.edge_tries)
+        runs.append(result)
         pooled = result.sizes if pooled is None else pooled.merge(result.sizes)
     assert pooled is not None, "at least one seed"
-    return seconds, pooled, tries
+    return seconds, pooled, runs
 
 
 def _measure(
     engine, seeds: list[int], target_s: float, cap: int, start: int = 10_000
-) -> tuple[int, list[float], SizeStats, list[int | None]]:
+) -> tuple[int, list[float], SizeStats, list[Any]]:
     """Warm ``engine`` up, calibrate its trial count to about ``target_s`` seconds (:func:`_calibrate`,
     starting at ``start``, at most ``cap``), then time one run per seed (:func:`_timed`).
 

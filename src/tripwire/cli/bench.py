@@ -1,5 +1,5 @@
-"""``tripwire bench``: the benchmark suite (side by side with CyNetDiff and NDlib, the bundled
-scenarios, scaling and start-up)."""
+"""``tripwire bench``: the benchmark suite (each joining closure side by side with CyNetDiff, NDlib
+and pynetim and against the perfect-kernel bound, the bundled scenarios, scaling and start-up)."""
 
 from __future__ import annotations
 
@@ -70,10 +70,12 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser(
         "bench",
-        help="benchmark: side by side with CyNetDiff and NDlib, scenarios, scaling, start-up",
+        help="benchmark: side by side with CyNetDiff, NDlib and pynetim, scenarios, scaling, start-up",
         description=(
-            "Run the benchmark suite and print medians over repeats with min-max. Peers (CyNetDiff, NDlib) "
-            "come with pip install 'tripwire[bench]' and are skipped when missing."
+            "Run the benchmark suite and print medians over repeats with min-max: tripwire with each "
+            "joining closure (the chosen one marked), examined edges and draws per cascade, the "
+            "perfect-kernel bound of each network. Peers (CyNetDiff, NDlib, pynetim) come with pip "
+            "install 'tripwire[bench]' and are skipped when missing."
         ),
     )
     bench.add_argument("--quick", action="store_true", help="a shorter suite (under a minute on 2 cores)")
@@ -89,7 +91,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help=f"run only these sections ({', '.join(SECTIONS)})",
     )
     bench.add_argument("--repeats", type=positive_int, default=None, help="timed repeats per measurement")
-    bench.add_argument("--no-peers", action="store_true", help="leave out CyNetDiff and NDlib")
+    bench.add_argument("--no-peers", action="store_true", help="leave out CyNetDiff, NDlib and pynetim")
     bench.set_defaults(
         func=cmd_bench,
         interrupted="interrupted; the report is written only when the suite finishes, so nothing was "

@@ -15,7 +15,8 @@ Two configurations turn any world into a cascade:
   the pledges dropped: the plain independent-cascade model from a seed pair, which is what
   CyNetDiff and NDlib compute.
 
-:func:`network_world` builds a bloc or Erdős–Rényi network in the independent-cascade configuration.
+:func:`network_world` builds a bloc, alliance or Erdős–Rényi network in the independent-cascade
+configuration.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ import numpy as np
 
 from ..errors import WorldError
 from .model import World
+
+#: The kinds of :func:`network_world`.
+NETWORK_KINDS = ("blocs", "alliance", "er")
 
 
 def _world(name: str, n_states: int, treaties: list[dict], origins: list[tuple[int, int]], rng) -> World:
@@ -101,6 +105,93 @@ def bloc_network(
     n_origins = n_origins or max(1, n_states // 4)
     origins = sorted({(int(rng.choice(blocs[0])), int(rng.choice(blocs[1]))) for _ in range(n_origins)})
     return _world(f"blocs{n_states}", n_states, treaties, origins, rng)
+
+
+def alliance_network(
+    n_states: int,
+    *,
+    seed: int = 0,
+    bloc_size: int = 10,
+    reliability: tuple[float, float] = (0.3, 0.9),
+    cross_ties: float = 0.05,
+    cross_reliability: tuple[float, float] = (0.02, 0.2),
+    n_origins: int | None = None,
+) -> World:
+    """Dense alliance blocs: every pair of states in a bloc is bound by a bilateral pact.
+
+    States are cut into blocs of ``bloc_size`` (the last bloc takes the remainder); each pair in a
+    bloc gets a bilateral entente whose reliability is drawn uniformly from ``reliability``, so
+    each state has ``bloc_size - 1`` strong ties and a crisis that reaches a bloc draws most of
+    it in: most edges a cascade examines lead to states already drawn in. Sparse, weak ententes
+    (``cross_ties`` per state, reliability from ``cross_reliability``) join random states of
+    different blocs. Crises start at pairs of states in different blocs.
+
+    Parameters
+    ----------
+    n_states
+        Number of states (>= 4).
+    seed
+        Seed of the network's construction (not of the trials).
+    bloc_size
+        States per bloc (>= 2).
+    reliability
+        Range of the uniform draw of each within-bloc pact's reliability.
+    cross_ties
+        Cross-bloc bilateral ententes per state.
+    cross_reliability
+        Range of the uniform draw of each cross-bloc entente's reliability.
+    n_origins
+        Pairs where crises start (default ``n_states // 4``).
+
+    Examples
+    --------
+    >>> world = alliance_network(200, seed=1)
+    >>> len(world.states), len(world.treaties)
+    (200, 910)
+    >>> within = [t.reliability for t in world.treaties[:900]]
+    >>> 0.3 <= min(within) and max(within) <= 0.9
+    True
+    """
+    if n_states < 4:
+        raise WorldError(f"an alliance network needs at least 4 states, saw n_states={n_states}")
+    if bloc_size < 2 or bloc_size > n_states // 2:
+        raise WorldError(
+            f"bloc_size must be between 2 and n_states // 2 = {n_states // 2} (two blocs at least), "
+            f"saw bloc_size={bloc_size}"
+        )
+    rng = np.random.default_rng(seed)
+    n_blocs = n_states // bloc_size
+    bloc_of = np.minimum(np.arange(n_states) // bloc_size, n_blocs - 1)
+    treaties: list[dict] = []
+
+    def add(i: int, j: int, lo_hi: tuple[float, float]) -> None:
+        treaties.append(
+            {
+                "name": f"T{len(treaties)}",
+                "kind": "entente",
+                "members": [f"S{i:04d}", f"S{j:04d}"],
+                "reliability": float(rng.uniform(*lo_hi)),
+                "trigger": 0,
+            }
+        )
+
+    for b in range(n_blocs):
+        members = np.flatnonzero(bloc_of == b)
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                add(int(i), int(j), reliability)
+
+    def cross_pair() -> tuple[int, int]:
+        while True:
+            i, j = (int(v) for v in rng.choice(n_states, 2, replace=False))
+            if bloc_of[i] != bloc_of[j]:
+                return i, j
+
+    for _ in range(max(1, int(cross_ties * n_states))):
+        add(*cross_pair(), cross_reliability)
+    n_origins = n_origins or max(1, n_states // 4)
+    origins = sorted({cross_pair() for _ in range(n_origins)})
+    return _world(f"alliance{n_states}", n_states, treaties, origins, rng)
 
 
 def erdos_renyi(
@@ -186,8 +277,8 @@ def network_world(kind: str, n_states: int, *, seed: int = 0, er_degree: float =
     Parameters
     ----------
     kind
-        ``blocs`` (:func:`bloc_network`) or ``er`` (:func:`erdos_renyi` with mean degree
-        ``er_degree``).
+        One of :data:`NETWORK_KINDS`: ``blocs`` (:func:`bloc_network`), ``alliance``
+        (:func:`alliance_network`) or ``er`` (:func:`erdos_renyi` with mean degree ``er_degree``).
     n_states
         Number of states.
     seed
@@ -203,8 +294,10 @@ def network_world(kind: str, n_states: int, *, seed: int = 0, er_degree: float =
     """
     if kind == "blocs":
         base = bloc_network(n_states, seed=seed)
+    elif kind == "alliance":
+        base = alliance_network(n_states, seed=seed)
     elif kind == "er":
         base = erdos_renyi(n_states, er_degree, seed=seed)
     else:
-        raise WorldError(f"unknown network kind {kind!r}; valid: blocs, er")
+        raise WorldError(f"unknown network kind {kind!r}; valid: {', '.join(NETWORK_KINDS)}")
     return independent_cascade(base)
