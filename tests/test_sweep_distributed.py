@@ -28,7 +28,8 @@ GRID = {
     "treaty.AD offense.active": [True, False],
 }
 POINTS = 12
-TRIALS = 500_000  # about a fifth of a second per point: long enough to interrupt a sweep
+TRIALS = 1_500_000  # about a quarter of a second per point: long enough to interrupt a sweep, and a chunk
+# finishing in the instant before a kill stays the exception
 SEED = 2024
 
 

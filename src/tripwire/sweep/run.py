@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import logging
 import os
+import threading
 import time
 import uuid
 import warnings
@@ -285,8 +286,14 @@ def run_plan(
         while futures:
             batch = ac.next_batch(block=False)
             for fut in batch:
+                if fut.status in ("error", "cancelled"):
+                    fut.result()  # raises the task's error
+                if fut.status != "finished":
+                    # finished, then lost with its worker (a cancelled job): the scheduler computes
+                    # it again. Waiting for its result here would stop the loop that replaces jobs.
+                    ac.add(fut)
+                    continue
                 n = futures.pop(fut)
-                fut.result()  # the task's error, if any
                 fut.release()
                 points_run += n
                 reporter.progress(n)
@@ -305,10 +312,7 @@ def run_plan(
                     # instead of keeping them beside one copy
                     if job.status == "finished" and frozenset(workers) != replicated:
                         replicated = frozenset(workers)
-                        with contextlib.suppress(
-                            Exception
-                        ):  # an optimisation: a worker lost meanwhile is fine
-                            client.replicate([job])
+                        _replicate_in_background(client, job)
                 if watch is not None:
                     watch.tick(names, now)
                 reporter.status(
@@ -361,6 +365,18 @@ def _duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def _replicate_in_background(client, job) -> None:
+    """Copy the job to every worker without holding up the driver's loop: ``replicate`` blocks
+    until it is done, and a worker lost meanwhile (a cancelled or pre-empted job) can keep it
+    waiting. It is an optimisation only, so any failure is ignored."""
+
+    def copy() -> None:
+        with contextlib.suppress(Exception):
+            client.replicate([job])
+
+    threading.Thread(target=copy, name="tripwire-replicate", daemon=True).start()
 
 
 def _closures(plan: SweepPlan) -> tuple[str, ...]:
