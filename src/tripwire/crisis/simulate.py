@@ -66,6 +66,41 @@ def run_blocks(work: Callable[[int], Any], n_blocks: int, threads: int) -> list[
         pool.shutdown(wait=True)
 
 
+def sum_trial_blocks(
+    run: Callable[[int, int, tuple[np.ndarray, ...]], None],
+    new_tallies: Callable[[], tuple[np.ndarray, ...]],
+    trials: int,
+    first_trial: int,
+    blocks: int,
+    threads: int,
+    chunk: int,
+    progress: Callable[[int], None] | None,
+) -> tuple[np.ndarray, ...]:
+    """Trials ``first_trial .. first_trial + trials - 1``, ``chunk`` at a time (``progress(n)``
+    after each), each chunk cut into up to ``blocks`` ranges; ``run(first, last, out)`` adds one
+    range's tallies to ``out`` (fresh from ``new_tallies()``), ranges run on ``threads`` threads,
+    and the sums come back in ``new_tallies()``'s layout."""
+    totals = new_tallies()
+    done = 0
+    while done < trials:
+        n = min(chunk, trials - done)
+        n_blocks = min(n, blocks)
+        start = first_trial + done
+
+        def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
+            out = new_tallies()
+            run(start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks, out)
+            return out
+
+        for out in run_blocks(block, n_blocks, threads):
+            for total, part in zip(totals, out, strict=True):
+                total += part
+        done += n
+        if progress is not None:
+            progress(n)
+    return totals
+
+
 def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ...]:
     """Zeroed arrays of ``TALLY_FIELDS`` for one block (sizes 0..n_states, edge counts as one value)."""
     n_states, n_levels, n_origins, n_treaties, n_rounds = shape
@@ -187,28 +222,17 @@ def run_tallies(
     blocks = None if blocks is None else check_int("blocks", blocks, 1)
     chunk = PROGRESS_CHUNK if progress is not None else trials
     world = cw.kernel_world()
-    totals = _tally_arrays(cw.tally_shape)
-    done = 0
-    while done < trials:
-        n = min(chunk, trials - done)
-        n_blocks = min(n, blocks if blocks is not None else 8 * threads)
-        start = first_trial + done
 
-        def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
-            out = _tally_arrays(cw.tally_shape)
-            first, last = start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks
-            if bits is not None:
-                run_block_bits(np.int64(seed), np.int64(first), np.int64(last), world, bits, out)
-            else:
-                run_block(np.int64(seed), np.int64(first), np.int64(last), world, out)
-            return out
+    def run(first: int, last: int, out: tuple[np.ndarray, ...]) -> None:
+        if bits is not None:
+            run_block_bits(np.int64(seed), np.int64(first), np.int64(last), world, bits, out)
+        else:
+            run_block(np.int64(seed), np.int64(first), np.int64(last), world, out)
 
-        for out in run_blocks(block, n_blocks, threads):
-            for total, part in zip(totals, out, strict=True):
-                total += part
-        done += n
-        if progress is not None:
-            progress(n)
+    n_blocks = 8 * threads if blocks is None else blocks
+    totals = sum_trial_blocks(
+        run, lambda: _tally_arrays(cw.tally_shape), trials, first_trial, n_blocks, threads, chunk, progress
+    )
     tallies: dict[str, Any] = dict(zip(TALLY_NAMES, totals, strict=True))
     tallies["edge_tries"] = np.int64(tallies["edge_tries"][0])
     tallies["edge_draws"] = np.int64(tallies["edge_draws"][0])

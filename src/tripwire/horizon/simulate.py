@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from .._checks import MAX_SEED, check_int
-from ..crisis.simulate import max_threads, run_blocks
+from ..crisis.simulate import max_threads, sum_trial_blocks
 from ..world.model import World, load_world
 from .compile import HorizonCompiled, compile_horizon
 from .results import KERNEL_TALLIES, make_dataset
@@ -66,25 +66,14 @@ def run_horizon_tallies(
     chunk = PROGRESS_CHUNK if progress is not None else trials
     world = hc.crisis.kernel_world()
     hz = hc.kernel_tuple()
-    totals = tally_arrays(hc)
-    done = 0
-    while done < trials:
-        n = min(chunk, trials - done)
-        n_blocks = min(n, blocks if blocks is not None else 4 * threads)
-        start = first_trial + done
 
-        def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
-            out = tally_arrays(hc)
-            first, last = start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks
-            horizon_block(np.int64(seed), np.int64(first), np.int64(last), world, hz, out)
-            return out
+    def run(first: int, last: int, out: tuple[np.ndarray, ...]) -> None:
+        horizon_block(np.int64(seed), np.int64(first), np.int64(last), world, hz, out)
 
-        for out in run_blocks(block, n_blocks, threads):
-            for total, part in zip(totals, out, strict=True):
-                total += part
-        done += n
-        if progress is not None:
-            progress(n)
+    n_blocks = 4 * threads if blocks is None else blocks
+    totals = sum_trial_blocks(
+        run, lambda: tally_arrays(hc), trials, first_trial, n_blocks, threads, chunk, progress
+    )
     result: dict[str, Any] = dict(zip(KERNEL_TALLIES, totals, strict=True))
     result["crises"] = np.int64(result["crises"][0])
     return result
