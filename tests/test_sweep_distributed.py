@@ -19,8 +19,8 @@ from sweep_checks import assert_matches_simulate, assert_stores_identical, count
 
 from tripwire.crisis.results import TALLIES
 from tripwire.errors import ClusterError, StoreMismatch
-from tripwire.sweep.run import sweep
 from tripwire.sweep.reader import open_sweep
+from tripwire.sweep.run import sweep
 from tripwire.sweep.store import read_done, store_problem
 
 GRID = {

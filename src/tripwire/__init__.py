@@ -35,8 +35,8 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
     from .io.atop import world_from_atop
     from .io.results import open_result, write_dataset
     from .io.world_on import world_on
-    from .sweep.run import sweep
     from .sweep.reader import open_sweep
+    from .sweep.run import sweep
     from .world.model import World, bundled_scenarios, load_world
     from .world.params import apply_params
 

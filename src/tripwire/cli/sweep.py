@@ -168,10 +168,16 @@ def _make_reporter(console: Console, err: Console, *, log: bool, label: str, tot
 
 
 def _dry_run(args: argparse.Namespace, console: Console, plan, spec, where) -> int:
+    from ..sweep.chunks import (
+        FILES_WARN,
+        chunk_shape_for,
+        default_points_per_task,
+        files_estimate,
+        points_per_task_for,
+    )
     from ..sweep.clusters import job_python, read_cluster_file
     from ..sweep.connect import cpu_count, job_script
     from ..sweep.lock import read_lock
-    from ..sweep.chunks import FILES_WARN, chunk_shape_for, default_points_per_task, files_estimate, points_per_task_for
     from ..sweep.store import check_existing, chunk_of, read_done
 
     where.check()
