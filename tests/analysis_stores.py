@@ -15,7 +15,7 @@ import numpy as np
 from tripwire.crisis.results import TALLIES
 from tripwire.sweep.plan import plan_sweep
 from tripwire.sweep.store import prepare, write_chunk
-from tripwire.sweep.tasks import _compute, _make_job
+from tripwire.sweep.tasks import compute, make_job
 
 TINY = {
     "name": "tiny",
@@ -62,11 +62,11 @@ def build_store(path, world, params, *, design, trials, seed=0, n=None, fn=None,
     shape = plan.design.shape
     index = list(itertools.product(*(range(s) for s in shape)))
     if fn is None:
-        job = _make_job(
+        job = make_job(
             str(state.path), state.store_id, plan.world.to_json(), list(plan.design.paths), seed, 0.0
         )
         values = [plan.design.point(ix) for ix in index]
-        stacked = _compute(job, values, 0, trials)
+        stacked = compute(job, values, 0, trials)
         per_point = [{k: v[i] for k, v in stacked.items()} for i in range(len(index))]
     else:
         x = np.array([[float(v) for v in plan.design.point(ix)] for ix in index])

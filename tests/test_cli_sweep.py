@@ -14,7 +14,7 @@ import tripwire
 from tripwire.cli import main
 from tripwire.errors import SweepError
 from tripwire.sweep.clusters import jobqueue_cluster
-from tripwire.sweep.store import open_sweep
+from tripwire.sweep.reader import open_sweep
 
 TRIALS = 3_000
 SEED = 77

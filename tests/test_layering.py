@@ -1,6 +1,7 @@
 """The package's layers import in one direction only (world <- crisis / horizon <- sweep <- history /
 analysis <- plots <- cli), kernels import only numpy, numba and math, only ``sweep/`` and ``cli/``
-import ``dask.distributed``, and only ``plots/`` imports matplotlib."""
+import ``dask.distributed``, only ``plots/`` imports matplotlib, no module imports another's private
+names, and no module outside the model registry tests a model's name."""
 
 import ast
 from pathlib import Path
@@ -93,3 +94,93 @@ def test_heavy_libraries_stay_in_their_layer(library, allowed):
         ):
             found.append(str(path.relative_to(REPO)))
     assert not found, f"{library} imported outside {sorted(allowed)}: {found}"
+
+
+#: Private names that io/ modules still import from one another; each pair is ``(module, name)``.
+#: The io/ split makes them public or gives them one home: then this set is emptied.
+IO_PRIVATE_IMPORTS = {
+    ("src/tripwire/io/cow.py", "tripwire.io.atop._numeric"),
+    ("src/tripwire/io/cow.py", "tripwire.io.atop._read_table"),
+    ("src/tripwire/io/mid.py", "tripwire.io.atop._numeric"),
+    ("src/tripwire/io/mid.py", "tripwire.io.atop._read_table"),
+    *(
+        ("src/tripwire/io/world_on.py", f"tripwire.io.atop.{name}")
+        for name in (
+            "_as_date",
+            "_Codes",
+            "_coverage",
+            "_numeric",
+            "_prepare_members",
+            "_read_table",
+            "_rows_in_force",
+            "_shares",
+            "_signed_years",
+            "_treaties",
+        )
+    ),
+}
+
+
+def _is_module(module: str, name: str) -> bool:
+    """Whether ``module.name`` is a module or package of the project (``from . import _source``)."""
+    parts = module.split(".")
+    root = KERNELS if parts[:2] == ["tripwire", "kernels"] else SRC
+    skip = 2 if root is KERNELS else 1
+    folder = root.joinpath(*parts[skip:], name)
+    return folder.with_suffix(".py").is_file() or (folder / "__init__.py").is_file()
+
+
+def private_imports(path: Path, package: str) -> list[str]:
+    """``module.name`` for each underscore name (not a dunder, not a module) ``path`` imports."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = package.split(".")[: len(package.split(".")) - node.level + 1]
+            module = ".".join(base + ([node.module] if node.module else []))
+        else:
+            module = node.module or ""
+        for alias in node.names:
+            name = alias.name
+            if not name.startswith("_") or (name.startswith("__") and name.endswith("__")):
+                continue
+            if not _is_module(module, name):
+                found.append(f"{module}.{name}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_names():
+    every = [(path, package) for path, package, _ in modules()]
+    every += [(path, "tripwire.kernels") for path in sorted(KERNELS.glob("*.py"))]
+    found = {
+        (str(path.relative_to(REPO)), name)
+        for path, package in every
+        for name in private_imports(path, package)
+    }
+    problems = sorted(found - IO_PRIVATE_IMPORTS)
+    assert not problems, "private names imported across modules (make them public where they belong):\n" + (
+        "\n".join(f"{where} imports {name}" for where, name in problems)
+    )
+
+
+def test_only_the_model_registry_tests_a_models_name():
+    from tripwire.sweep.models import MODELS
+
+    registry = SRC / "sweep" / "models.py"
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path == registry:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Compare):
+                continue
+            values = []
+            for side in (node.left, *node.comparators):
+                if isinstance(side, ast.Constant):
+                    values.append(side.value)
+                elif isinstance(side, ast.Tuple | ast.List | ast.Set):
+                    values += [e.value for e in side.elts if isinstance(e, ast.Constant)]
+            if set(MODELS) & {v for v in values if isinstance(v, str)}:
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node)}")
+    assert not found, "look the model up in tripwire.sweep.models instead:\n" + "\n".join(found)

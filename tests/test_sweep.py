@@ -20,15 +20,14 @@ from sweep_checks import assert_matches_simulate, assert_stores_identical
 import tripwire
 from tripwire.crisis.results import TALLIES
 from tripwire.errors import DesignError, ParamError, SweepError
+from tripwire.sweep.chunks import chunk_shape_for, default_points_per_task
 from tripwire.sweep.designs import make_design
 from tripwire.sweep.files import load_sweep
 from tripwire.sweep.plan import plan_sweep
+from tripwire.sweep.reader import open_sweep
 from tripwire.sweep.run import sweep
 from tripwire.sweep.store import (
     StoreMismatch,
-    chunk_shape_for,
-    default_points_per_task,
-    open_sweep,
     prepare,
     read_attrs,
     read_done,

@@ -19,8 +19,9 @@ from sweep_checks import assert_matches_simulate, assert_stores_identical, count
 
 from tripwire.crisis.results import TALLIES
 from tripwire.errors import ClusterError, StoreMismatch
+from tripwire.sweep.reader import open_sweep
 from tripwire.sweep.run import sweep
-from tripwire.sweep.store import open_sweep, read_done, store_problem
+from tripwire.sweep.store import read_done, store_problem
 
 GRID = {
     "policy.communication": [0.0, 0.5, 0.9],

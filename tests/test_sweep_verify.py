@@ -17,8 +17,8 @@ from tripwire.crisis.variables import TALLIES
 from tripwire.errors import StoreCorrupted
 from tripwire.io.checksums import has_checksum
 from tripwire.io.results import open_result, write_dataset
+from tripwire.sweep.reader import open_sweep
 from tripwire.sweep.run import sweep
-from tripwire.sweep.store import open_sweep
 from tripwire.sweep.verify import invariant_problems, repair, verify
 
 GRID = {"policy.communication": [0.0, 0.5, 0.9], "treaty.BC defense.active": [True, False]}

@@ -35,8 +35,8 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
     from .io.atop import world_from_atop
     from .io.results import open_result, write_dataset
     from .io.world_on import world_on
+    from .sweep.reader import open_sweep
     from .sweep.run import sweep
-    from .sweep.store import open_sweep
     from .world.model import World, bundled_scenarios, load_world
     from .world.params import apply_params
 
@@ -56,7 +56,7 @@ _LAZY = {
     "open_result": "io.results",
     "apply_params": "world.params",
     "sweep": "sweep",
-    "open_sweep": "sweep.store",
+    "open_sweep": "sweep.reader",
     "entanglement": "analysis.entanglement",
     "criticality": "analysis.criticality",
     "horizon": "horizon",

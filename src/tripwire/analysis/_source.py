@@ -32,7 +32,8 @@ def open_any(source: Source) -> xr.Dataset:
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(f"no result or sweep store at {str(path)!r}")
-    from ..sweep.store import open_sweep, read_attrs
+    from ..sweep.reader import open_sweep
+    from ..sweep.store import read_attrs
 
     attrs = read_attrs(path)
     if attrs and "sweep_hash" in attrs:

@@ -23,7 +23,7 @@ import xarray as xr
 
 from ..errors import StoreError
 from ._source import Source, open_store, output
-from .sobol import _provenance, salib_seed
+from .sobol import provenance, salib_seed
 
 __all__ = ["delta", "pawn"]
 
@@ -85,7 +85,7 @@ def _given(store, var, sel, sel_kwargs, method: str, seed: int | None, compute) 
             "sel": json.dumps({k: str(v) for k, v in selection.items()}),
             "salib_seed": s,
             "points": view.n_points,
-            **_provenance(view),
+            **provenance(view),
         },
     )
     return ds

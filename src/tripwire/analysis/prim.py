@@ -34,7 +34,7 @@ import xarray as xr
 
 from ..errors import StoreError
 from ._source import Source, open_store, output
-from .sobol import _provenance
+from .sobol import provenance
 
 __all__ = ["PrimBox", "PrimResult", "prim", "prim_boxes"]
 
@@ -421,7 +421,7 @@ def prim(
         rule=rule,
     )
     res.attrs = {
-        **_provenance(view),
+        **provenance(view),
         "var": var,
         "sel": json.dumps({k: str(v) for k, v in selection.items()}),
     }

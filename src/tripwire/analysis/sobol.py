@@ -76,7 +76,9 @@ def _analyze(problem: dict, y: np.ndarray, seed: int, num_resamples: int, conf_l
         )
 
 
-def _provenance(view: SweepView) -> dict[str, Any]:
+def provenance(view: SweepView) -> dict[str, Any]:
+    """The attributes of a sweep that say where the figures came from (world, seed, trials, engine
+    version, sweep, war level)."""
     keep = ("world_name", "world_hash", "world", "seed", "trials", "engine_version", "sweep", "war_level")
     return {k: view.ds.attrs[k] for k in keep if k in view.ds.attrs}
 
@@ -274,7 +276,7 @@ def sobol(
         "base_samples": int(n_base),
         "interval": "SALib bootstrap: index +/- z * sd over resamples of the base samples",
         "skipped": json.dumps(skipped),
-        **_provenance(view),
+        **provenance(view),
     }
     ds = xr.Dataset(data, coords=coords, attrs=attrs)
     ds["param"].attrs["description"] = "swept parameter path"

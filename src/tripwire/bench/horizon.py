@@ -21,7 +21,7 @@ from typing import Any
 
 from .settings import Settings
 from .stats import spread
-from .timing import Log, _available_threads, _calibrate, _load, _quiet
+from .timing import Log, available_threads, calibrate_trials, load_average, quiet
 
 _MEMORY_CHILD = """
 import json, resource, sys, time
@@ -63,7 +63,7 @@ def _horizon_runs(hc, threads: int, settings: Settings, repeats: int) -> dict[st
     from ..horizon.simulate import run_horizon_tallies
 
     run_horizon_tallies(hc, 8, threads=threads)  # compiled already; warm the threads
-    trials = _calibrate(
+    trials = calibrate_trials(
         lambda n: run_horizon_tallies(hc, n, seed=0, threads=threads),
         settings.target_s,
         64,
@@ -78,7 +78,7 @@ def _horizon_runs(hc, threads: int, settings: Settings, repeats: int) -> dict[st
         crises.append(int(out["crises"]))
     return {
         "threads": threads,
-        "load": _load(),
+        "load": load_average(),
         "trials": trials,
         "seconds": spread(seconds),
         "trial_years_per_s": spread([y / s for y, s in zip(years, seconds, strict=True)]),
@@ -87,7 +87,7 @@ def _horizon_runs(hc, threads: int, settings: Settings, repeats: int) -> dict[st
     }
 
 
-def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log = _quiet) -> dict[str, Any]:
+def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log = quiet) -> dict[str, Any]:
     """Measure the long-horizon kernel (see the module docstring). The fresh processes of the
     memory series load the kernels from this process's kernel cache (``cache_dir`` when caching
     is off here)."""
@@ -96,7 +96,7 @@ def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log =
     from ..horizon.compile import compile_horizon
     from ..world.model import load_world
     from ..world.params import apply_params
-    from .sections import _child_env, _run_child
+    from .sections import child_env, run_child
 
     scenarios = []
     for name in settings.horizon_scenarios:
@@ -110,7 +110,7 @@ def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log =
             "years": hc.years,
             "runs": [],
         }
-        for threads in _available_threads(settings):
+        for threads in available_threads(settings):
             log(f"horizon {name}: {threads} thread(s)")
             entry["runs"].append(_horizon_runs(hc, threads, settings, settings.repeats))
         # the crisis kernel on the same world, the horizon's dyads as its origins, 1 thread
@@ -121,7 +121,7 @@ def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log =
         def crisis_run(n: int, cw=cw) -> None:
             run_tallies(cw, n, threads=1)
 
-        trials = _calibrate(crisis_run, settings.target_s, 10_000, settings.max_trials)
+        trials = calibrate_trials(crisis_run, settings.target_s, 10_000, settings.max_trials)
         seconds = []
         for r in range(settings.repeats):
             t0 = time.perf_counter()
@@ -142,11 +142,11 @@ def horizon_section(settings: Settings, cache_dir: str | None = None, log: Log =
 
     child_cache = os.path.dirname(CACHE_DIR) if CACHE else cache_dir
     memory = []
-    threads = max(_available_threads(settings))
+    threads = max(available_threads(settings))
     name = settings.horizon_scenarios[0] if settings.horizon_scenarios else "coldwar1955"
     for trials in settings.horizon_memory_trials:
         log(f"horizon memory: {name}, {trials:,} histories in a fresh process, {threads} thread(s)")
-        got, wall = _run_child(_MEMORY_CHILD, [name, str(trials), str(threads)], _child_env(child_cache))
+        got, wall = run_child(_MEMORY_CHILD, [name, str(trials), str(threads)], child_env(child_cache))
         memory.append(
             {
                 "scenario": name,

@@ -82,7 +82,8 @@ def machine_info() -> dict[str, Any]:
 # notes and JSON
 
 
-def _notes(report: dict) -> list[str]:
+def report_notes(report: dict) -> list[str]:
+    """The notes printed under a report: how to read its figures, and what disturbed them."""
     notes = [
         "Edge tries: edges examined out of the states drawn in (one per edge of each active state). "
         "tripwire counts them in the kernel; for the peers they are estimated as the mean over a "
@@ -106,11 +107,13 @@ def _notes(report: dict) -> list[str]:
     return notes
 
 
-def _jsonable(obj: Any) -> Any:
+def jsonable(obj: Any) -> Any:
+    """``obj`` as plain JSON data: numpy scalars as Python numbers, tuples as lists, keys as strings,
+    NaN and infinities as ``None``."""
     if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, np.floating | float):

@@ -19,7 +19,7 @@ from .ceiling import bound, draw_ns, overhead_ns
 from .engines import CLOSURES, PEER_ENGINES, PeerUnavailable, TripwireEngine, peer_graph
 from .settings import Settings
 from .stats import agreement, spread
-from .timing import Log, _available_threads, _load, _measure, _quiet, _timed
+from .timing import Log, available_threads, load_average, measure, quiet, timed_runs
 
 
 def _network_label(kind: str, n_states: int) -> str:
@@ -42,7 +42,7 @@ def compare_engines(
     settings: Settings,
     *,
     seed: int = 1,
-    log: Log = _quiet,
+    log: Log = quiet,
     info: dict | None = None,
 ) -> dict[str, Any]:
     """Time several engines on one network and compare each with the first (tripwire, 1 thread, the
@@ -65,14 +65,14 @@ def compare_engines(
         log(f"{label}: {engine.name}{f' ({closure})' if closure else ''}, {engine.threads} thread(s)")
         seeds = [seed + 1000 * idx + r for r in range(settings.repeats)]
         start = 10_000 if engine.exact_tries else 20
-        trials, seconds, stats, runs = _measure(engine, seeds, settings.target_s, settings.max_trials, start)
+        trials, seconds, stats, runs = measure(engine, seeds, settings.target_s, settings.max_trials, start)
         rates = [trials / s for s in seconds]
         entry: dict[str, Any] = {
             "engine": engine.name,
             "threads": engine.threads,
             "closure": closure,
             "chosen": bool(getattr(engine, "chosen", False)),
-            "load": _load(),
+            "load": load_average(),
             "trials": trials,
             "repeats": settings.repeats,
             "seconds": spread(seconds),
@@ -170,7 +170,7 @@ def tripwire_engines(cw, settings: Settings) -> list:
     every other closure on 1 thread, then the chosen closure on the other thread counts."""
     from ..crisis.simulate import choose_closure
 
-    threads = _available_threads(settings)
+    threads = available_threads(settings)
     chosen = choose_closure(cw)
     engines: list = [TripwireEngine(cw, 1, chosen)] if 1 in threads else []
     engines += [TripwireEngine(cw, 1, c) for c in CLOSURES if c != chosen and 1 in threads]
@@ -201,7 +201,7 @@ def network_bound(cw, net: dict, draw_cost: dict, settings: Settings) -> dict[st
     return out
 
 
-def cascade_section(settings: Settings, log: Log = _quiet, skipped: list[str] | None = None) -> list[dict]:
+def cascade_section(settings: Settings, log: Log = quiet, skipped: list[str] | None = None) -> list[dict]:
     """tripwire's independent-cascade configuration (each closure) against the peers on every network
     of ``settings``, with the perfect-kernel bound of each network (:mod:`.ceiling`)."""
     from ..crisis.compile import compile_world
@@ -254,7 +254,7 @@ def cascade_section(settings: Settings, log: Log = _quiet, skipped: list[str] | 
 # scenarios: the full model on the bundled scenarios
 
 
-def scenario_section(settings: Settings, log: Log = _quiet, skipped: list[str] | None = None) -> list[dict]:
+def scenario_section(settings: Settings, log: Log = quiet, skipped: list[str] | None = None) -> list[dict]:
     """Trials per second of the full model on each bundled scenario: the chosen closure on each
     thread count, every other closure on 1 thread."""
     from ..crisis.compile import compile_world
@@ -280,19 +280,19 @@ def scenario_section(settings: Settings, log: Log = _quiet, skipped: list[str] |
         }
         chosen = choose_closure(cw)
         entry["chosen_closure"] = chosen
-        for idx, threads in enumerate(_available_threads(settings)):
+        for idx, threads in enumerate(available_threads(settings)):
             for closure in [chosen, *(c for c in CLOSURES if c != chosen and threads == 1)]:
                 log(f"scenario {name}: {closure} closure, {threads} thread(s)")
                 engine = TripwireEngine(cw, threads, closure)
                 seeds = [1 + 1000 * idx + r for r in range(settings.repeats)]
-                trials, seconds, stats, runs = _measure(engine, seeds, settings.target_s, settings.max_trials)
+                trials, seconds, stats, runs = measure(engine, seeds, settings.target_s, settings.max_trials)
                 rates = [trials / s for s in seconds]
                 entry["runs"].append(
                     {
                         "threads": threads,
                         "closure": closure,
                         "chosen": closure == chosen,
-                        "load": _load(),
+                        "load": load_average(),
                         "trials": trials,
                         "seconds": spread(seconds),
                         "trials_per_s": spread(rates),
@@ -312,7 +312,7 @@ def scenario_section(settings: Settings, log: Log = _quiet, skipped: list[str] |
 # fresh processes (memory and start-up)
 
 
-def _child_env(cache_dir: str | None) -> dict[str, str]:
+def child_env(cache_dir: str | None) -> dict[str, str]:
     """The environment of a fresh process: kernel cache off (``None``) or in ``cache_dir``."""
     env = dict(os.environ)
     if cache_dir is None:
@@ -323,7 +323,7 @@ def _child_env(cache_dir: str | None) -> dict[str, str]:
     return env
 
 
-def _run_child(code: str, args: list[str], env: dict[str, str], timeout: float = 900) -> tuple[dict, float]:
+def run_child(code: str, args: list[str], env: dict[str, str], timeout: float = 900) -> tuple[dict, float]:
     """Run ``code`` in a fresh interpreter; its last stdout line (JSON) and the wall seconds."""
     t0 = time.perf_counter()
     proc = subprocess.run(
@@ -360,7 +360,7 @@ print(json.dumps({"rss_before_bytes": before, "peak_rss_bytes": peak, "seconds":
 
 
 def scaling_section(
-    settings: Settings, cache_dir: str | None = None, log: Log = _quiet
+    settings: Settings, cache_dir: str | None = None, log: Log = quiet
 ) -> dict[str, list[dict]]:
     """Time against trials, peak memory against trials, time against network size.
 
@@ -380,7 +380,7 @@ def scaling_section(
     for trials in settings.scaling_trials:
         log(f"scaling: {trials:,} trials, 1 thread")
         repeats = settings.repeats if rate is None or trials / rate < 3.0 else 1
-        seconds, _, _ = _timed(engine, trials, [1 + r for r in range(repeats)])
+        seconds, _, _ = timed_runs(engine, trials, [1 + r for r in range(repeats)])
         rate = trials / statistics.median(seconds)
         by_trials.append(
             {
@@ -392,10 +392,10 @@ def scaling_section(
         )
 
     memory = []
-    threads = max(_available_threads(settings))
+    threads = max(available_threads(settings))
     for trials in settings.memory_trials:
         log(f"memory: {trials:,} trials in a fresh process, {threads} thread(s)")
-        got, wall = _run_child(_MEMORY_CHILD, [str(trials), str(threads)], _child_env(cache_dir))
+        got, wall = run_child(_MEMORY_CHILD, [str(trials), str(threads)], child_env(cache_dir))
         memory.append(
             {
                 "trials": trials,
@@ -413,7 +413,7 @@ def scaling_section(
         log(f"network size: blocs{n_states}, 1 thread")
         cw_n = compile_world(network_world("blocs", n_states))
         seeds = [1 + r for r in range(settings.repeats)]
-        trials, seconds, stats, runs = _measure(
+        trials, seconds, stats, runs = measure(
             TripwireEngine(cw_n, 1), seeds, settings.target_s / 2, settings.max_trials
         )
         per_cascade = float(np.mean([r.edge_tries / trials for r in runs]))
@@ -433,7 +433,7 @@ def scaling_section(
     return {"trials": by_trials, "memory": memory, "network_size": by_size, "threads": []}
 
 
-def _thread_scaling(report: dict) -> list[dict]:
+def thread_scaling(report: dict) -> list[dict]:
     """1 against 2 (or more) threads of the chosen closure, from the measurements already in the
     report."""
     rows = []
@@ -497,7 +497,7 @@ print(json.dumps({"import_s": t1 - t0, "import_engine_s": t2 - t1, "first_call_s
 """
 
 
-def startup_section(settings: Settings, cache_dir: str, log: Log = _quiet) -> dict[str, Any]:
+def startup_section(settings: Settings, cache_dir: str, log: Log = quiet) -> dict[str, Any]:
     """Start-up costs, each in a fresh interpreter.
 
     ``import``: ``import tripwire``. ``first_call``: the first ``run_tallies`` call (compiling the
@@ -512,26 +512,26 @@ def startup_section(settings: Settings, cache_dir: str, log: Log = _quiet) -> di
         log("start-up: import tripwire")
         values, walls = [], []
         for _ in range(settings.startup_repeats):
-            got, wall = _run_child(_IMPORT_CHILD, [], _child_env(None))
+            got, wall = run_child(_IMPORT_CHILD, [], child_env(None))
             values.append(got["import_s"])
             walls.append(wall)
         out["import"] = {"import_s": spread(values), "process_wall_s": spread(walls)}
     if "first_call" in settings.startup:
         log("start-up: first call, no cache")
-        got, wall = _run_child(_FIRST_CALL_CHILD, [], _child_env(None))
+        got, wall = run_child(_FIRST_CALL_CHILD, [], child_env(None))
         out["first_call"] = {**got, "process_wall_s": wall}
     if "cached" in settings.startup:
         for phase in ("cold", "warm"):
             log(f"start-up: first call, {phase} cache")
-            got, wall = _run_child(_FIRST_CALL_CHILD, [], _child_env(cache_dir))
+            got, wall = run_child(_FIRST_CALL_CHILD, [], child_env(cache_dir))
             out[f"cached_{phase}"] = {**got, "process_wall_s": wall}
     if "run" in settings.startup:
         log("start-up: tripwire run july1914, warm cache")
         command = [sys.executable, "-m", "tripwire", "run", "july1914", "--trials", "1000", "--quiet"]
-        _run_command(command, _child_env(cache_dir))  # fills the cache when "cached" did not run
+        _run_command(command, child_env(cache_dir))  # fills the cache when "cached" did not run
         walls, before = [], []
         for _ in range(settings.startup_repeats):
-            text, wall = _run_command(command, _child_env(cache_dir))
+            text, wall = _run_command(command, child_env(cache_dir))
             walls.append(wall)
             found = re.search(r"start-up ([0-9.]+) s", text)
             if found:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 from ..world.synthetic import network_world
 from .engines import TripwireEngine
-from .report import SCHEMA, _jsonable, _notes, machine_info
-from .sections import _thread_scaling, cascade_section, scaling_section, scenario_section, startup_section
+from .report import SCHEMA, jsonable, machine_info, report_notes
+from .sections import cascade_section, scaling_section, scenario_section, startup_section, thread_scaling
 from .settings import FULL, Settings
-from .timing import Log, _load, _quiet
+from .timing import Log, load_average, quiet
 
 
 def _process_cache() -> str | None:
@@ -24,7 +25,23 @@ def _process_cache() -> str | None:
     return os.path.dirname(accelerate.CACHE_DIR) if accelerate.CACHE else None
 
 
-def run_suite(settings: Settings = FULL, *, log: Log = _quiet) -> dict[str, Any]:
+def _horizon_section(settings: Settings, cache: str, log: Log, skipped: list) -> dict[str, Any]:
+    from .horizon import horizon_section
+
+    return horizon_section(settings, cache, log)
+
+
+#: The sections timed after start-up, in order: name -> ``(settings, kernel cache, log, skipped)``
+#: -> the section's report.
+TIMED_SECTIONS: dict[str, Callable[[Settings, str, Log, list], Any]] = {
+    "cascade": lambda settings, cache, log, skipped: cascade_section(settings, log, skipped),
+    "scenarios": lambda settings, cache, log, skipped: scenario_section(settings, log, skipped),
+    "scaling": lambda settings, cache, log, skipped: scaling_section(settings, cache, log),
+    "horizon": _horizon_section,
+}
+
+
+def run_suite(settings: Settings = FULL, *, log: Log = quiet) -> dict[str, Any]:
     """Run the sections of ``settings`` and return the report (a JSON-ready dict).
 
     Sections run in the order ``startup, cascade, scenarios, scaling`` (start-up first, so that its
@@ -55,7 +72,7 @@ def run_suite(settings: Settings = FULL, *, log: Log = _quiet) -> dict[str, Any]
         "schema": SCHEMA,
         "settings": asdict(settings),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-        "load": {"start": _load()},
+        "load": {"start": load_average()},
         "section_s": {},
         "skipped": [],
         "notes": [],
@@ -65,7 +82,7 @@ def run_suite(settings: Settings = FULL, *, log: Log = _quiet) -> dict[str, Any]
         os.mkdir(cache)
         if "startup" in settings.sections:
             t0 = time.perf_counter()
-            report["load"]["startup"] = _load()
+            report["load"]["startup"] = load_average()
             report["startup"] = startup_section(settings, cache, log)
             report["section_s"]["startup"] = time.perf_counter() - t0
         if not ("startup" in settings.sections and {"cached", "run"} & set(settings.startup)):
@@ -75,26 +92,17 @@ def run_suite(settings: Settings = FULL, *, log: Log = _quiet) -> dict[str, Any]
 
         warm = TripwireEngine(compile_world(network_world("blocs", 16)), 1).warm_up()
         report["first_call_in_process"] = {"seconds": warm}
-        for section in ("cascade", "scenarios", "scaling", "horizon"):
+        for section, measure_section in TIMED_SECTIONS.items():
             if section not in settings.sections:
                 continue
             t0 = time.perf_counter()
-            report["load"][section] = _load()
+            report["load"][section] = load_average()
             log(f"[{section}] load average {report['load'][section]}")
-            if section == "cascade":
-                report["cascade"] = cascade_section(settings, log, report["skipped"])
-            elif section == "scenarios":
-                report["scenarios"] = scenario_section(settings, log, report["skipped"])
-            elif section == "horizon":
-                from .horizon import horizon_section
-
-                report["horizon"] = horizon_section(settings, cache, log)
-            else:
-                report["scaling"] = scaling_section(settings, cache, log)
+            report[section] = measure_section(settings, cache, log, report["skipped"])
             report["section_s"][section] = time.perf_counter() - t0
     if "scaling" in report:
-        report["scaling"]["threads"] = _thread_scaling(report)
-    report["load"]["end"] = _load()
+        report["scaling"]["threads"] = thread_scaling(report)
+    report["load"]["end"] = load_average()
     report["elapsed_s"] = time.perf_counter() - t_start
-    report["notes"] = _notes(report)
-    return _jsonable(report)
+    report["notes"] = report_notes(report)
+    return jsonable(report)

@@ -12,7 +12,7 @@ from .settings import Settings
 from .stats import SizeStats
 
 
-def _calibrate(run: Callable[[int], Any], target_s: float, start: int, cap: int) -> int:
+def calibrate_trials(run: Callable[[int], Any], target_s: float, start: int, cap: int) -> int:
     """Trials for which ``run(trials)`` takes about ``target_s`` seconds.
 
     The trial count grows until a run takes a fifth of the target; the last size is timed twice
@@ -34,7 +34,7 @@ def _calibrate(run: Callable[[int], Any], target_s: float, start: int, cap: int)
     return max(1, min(cap, int(n * target_s / max(dt, 1e-9))))
 
 
-def _timed(engine, trials: int, seeds: list[int]) -> tuple[list[float], SizeStats, list[Any]]:
+def timed_runs(engine, trials: int, seeds: list[int]) -> tuple[list[float], SizeStats, list[Any]]:
     """Run ``engine`` once per seed; per-run seconds, pooled size statistics and the runs
     (:class:`~tripwire.bench.engines.Run`: edge tries and draws where counted)."""
     seconds, runs, pooled = [], [], None
@@ -48,26 +48,28 @@ def _timed(engine, trials: int, seeds: list[int]) -> tuple[list[float], SizeStat
     return seconds, pooled, runs
 
 
-def _measure(
+def measure(
     engine, seeds: list[int], target_s: float, cap: int, start: int = 10_000
 ) -> tuple[int, list[float], SizeStats, list[Any]]:
-    """Warm ``engine`` up, calibrate its trial count to about ``target_s`` seconds (:func:`_calibrate`,
-    starting at ``start``, at most ``cap``), then time one run per seed (:func:`_timed`).
+    """Warm ``engine`` up, calibrate its trial count to about ``target_s`` seconds (:func:`calibrate_trials`,
+    starting at ``start``, at most ``cap``), then time one run per seed (:func:`timed_runs`).
 
-    Returns the trial count, then what :func:`_timed` returns.
+    Returns the trial count, then what :func:`timed_runs` returns.
     """
     engine.warm_up()
-    trials = _calibrate(lambda n: engine.run(n, 0), target_s, start, cap)
-    return trials, *_timed(engine, trials, seeds)
+    trials = calibrate_trials(lambda n: engine.run(n, 0), target_s, start, cap)
+    return trials, *timed_runs(engine, trials, seeds)
 
 
-def _available_threads(settings: Settings) -> list[int]:
+def available_threads(settings: Settings) -> list[int]:
+    """The thread counts of ``settings`` this machine can run (at most the kernel's threads)."""
     from ..crisis.simulate import max_threads
 
     return sorted({t for t in settings.threads if 1 <= t <= max_threads()})
 
 
-def _load() -> list[float]:
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages (empty where the platform has none)."""
     try:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:  # pragma: no cover - platforms without a load average
@@ -77,5 +79,6 @@ def _load() -> list[float]:
 Log = Callable[[str], None]
 
 
-def _quiet(_: str) -> None:
+def quiet(_: str) -> None:
+    """A log that prints nothing."""
     pass

@@ -10,7 +10,8 @@ from pathlib import Path
 from rich.console import Console
 
 from ._common import EXIT_OK, positive_int, seed_value
-from .backtest import _say, client_for, score_table
+from ._common import say as _say
+from .backtest import client_for, score_table
 
 
 def _yaml_path(text: str) -> Path:

@@ -168,19 +168,17 @@ def _make_reporter(console: Console, err: Console, *, log: bool, label: str, tot
 
 
 def _dry_run(args: argparse.Namespace, console: Console, plan, spec, where) -> int:
-    from ..sweep.clusters import job_python, read_cluster_file
-    from ..sweep.connect import _cpu_count, job_script
-    from ..sweep.lock import read_lock
-    from ..sweep.store import (
+    from ..sweep.chunks import (
         FILES_WARN,
-        _chunk_of,
-        check_existing,
         chunk_shape_for,
         default_points_per_task,
         files_estimate,
         points_per_task_for,
-        read_done,
     )
+    from ..sweep.clusters import job_python, read_cluster_file
+    from ..sweep.connect import cpu_count, job_script
+    from ..sweep.lock import read_lock
+    from ..sweep.store import check_existing, chunk_of, read_done
 
     where.check()
     _say(console, "dry run: nothing is written and no job is submitted")
@@ -191,7 +189,7 @@ def _dry_run(args: argparse.Namespace, console: Console, plan, spec, where) -> i
     cluster_spec = read_cluster_file(where.cluster_config) if where.cluster else None
     if action == "resume":
         done = read_done(args.out)
-        chunk = _chunk_of(args.out)
+        chunk = chunk_of(args.out)
         _say(console, f"store {args.out}: would be resumed ({int(done.sum()):,}/{done.size:,} points done)")
         basis = "the store's chunks"
     else:
@@ -201,7 +199,7 @@ def _dry_run(args: argparse.Namespace, console: Console, plan, spec, where) -> i
                 f"{cluster_spec.workers_hint} workers of the cluster file",
             )
         elif where.local:
-            workers = where.workers or max(1, _cpu_count() // where.threads_per_worker)
+            workers = where.workers or max(1, cpu_count() // where.threads_per_worker)
             basis = f"{workers} local workers"
         else:
             workers, basis = 8, "8 workers (the scheduler's are counted when it runs)"
@@ -337,7 +335,7 @@ def _values(values: list, limit: int = 8) -> str:
 
 def show_sweep_store(args: argparse.Namespace, console: Console) -> int:
     """Print what a sweep store holds and how complete its done marks say it is."""
-    from ..sweep.store import describe
+    from ..sweep.reader import describe
 
     info = describe(args.store)
     design = info["design"]

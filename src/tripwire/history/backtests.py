@@ -57,13 +57,17 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
 SIDES = ("A", "B")
 
 
-def _as_disputes(disputes: Disputes | str | Path, data) -> Disputes:
+def as_disputes(disputes: Disputes | str | Path, data) -> Disputes:
+    """``disputes`` as :class:`~tripwire.history.disputes.Disputes` (read from a file or a name,
+    with ``data``, when it is not one already)."""
     if isinstance(disputes, Disputes):
         return disputes
     return load_disputes(disputes, data=data)
 
 
-def _resolve_profile(profile: str | Path | dict | Profile | Mapping | None) -> tuple[dict[str, float], str]:
+def resolve_profile(profile: str | Path | dict | Profile | Mapping | None) -> tuple[dict[str, float], str]:
+    """The parameter values of a profile (a name, file, mapping or :class:`Profile`; ``None``: the
+    starting values) and a label saying which they are."""
     if profile is None:
         return engine.values_for(None), "starting values (no profile)"
     if isinstance(profile, Mapping) and "values" not in profile and "name" not in profile:
@@ -72,7 +76,8 @@ def _resolve_profile(profile: str | Path | dict | Profile | Mapping | None) -> t
     return engine.values_for(prof), prof.name
 
 
-def _chunks(items: list, n: int) -> list[list]:
+def split_evenly(items: list, n: int) -> list[list]:
+    """``items`` cut into at most ``n`` consecutive lists of nearly equal length."""
     size = max(1, math.ceil(len(items) / max(n, 1)))
     return [items[k : k + size] for k in range(0, len(items), size)]
 
@@ -87,13 +92,14 @@ def _run_batch(
     for case in cases:
         tallies = engine.run_case(case, values, trials, seed)
         pred = engine.case_outputs(case, tallies, trials)
-        out.append(_record(case, pred))
+        out.append(case_record(case, pred))
     if out:
         out[0]["notes"] = notes
     return out
 
 
-def _record(case: engine.Case, pred: Mapping) -> dict:
+def case_record(case: engine.Case, pred: Mapping) -> dict:
+    """One dispute's row of the back-test: what was observed beside what the engine predicted."""
     cand = ~case.originators
     orig_a = case.originators & _side_mask(case, "A")
     orig_b = case.originators & ~_side_mask(case, "A")
@@ -188,8 +194,8 @@ def backtest(
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     data_path = str(Path(data).resolve())
-    disp = _as_disputes(disputes, data_path)
-    values, profile_name = _resolve_profile(profile)
+    disp = as_disputes(disputes, data_path)
+    values, profile_name = resolve_profile(profile)
     table = disp.table.sort_values("start", kind="stable")
     rows = list(zip(table.index.tolist(), table.to_dict("records"), strict=True))
     records: list[dict] = []
@@ -201,7 +207,7 @@ def backtest(
     else:
         workers = client.nthreads() if hasattr(client, "nthreads") else {}
         n_tasks = 4 * max(1, sum(workers.values()) if workers else 2)
-        batches = _chunks(rows, n_tasks)
+        batches = split_evenly(rows, n_tasks)
         futures = client.map(
             _run_batch, batches, data=data_path, values=values, trials=trials, seed=seed, pure=False
         )
@@ -210,10 +216,10 @@ def backtest(
             if progress is not None:
                 progress(len(batch))
     notes = [n for r in records for n in r.pop("notes", [])]
-    return _dataset(disp, records, values, profile_name, trials, seed, data_path, notes)
+    return backtest_dataset(disp, records, values, profile_name, trials, seed, data_path, notes)
 
 
-def _dataset(
+def backtest_dataset(
     disp: Disputes,
     records: list[dict],
     values: dict[str, float],
@@ -223,6 +229,7 @@ def _dataset(
     data: str,
     notes: list[str],
 ) -> xr.Dataset:
+    """The back-test's disputes, records and predictions as one labelled dataset."""
     by = {r["dispnum"]: r for r in records}
     ids = [d for d in disp.table.sort_values("start", kind="stable").index if d in by]
     t = disp.table.loc[ids]

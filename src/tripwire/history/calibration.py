@@ -50,7 +50,7 @@ from .._checks import MAX_SEED, check_int
 from .._version import __version__
 from ..errors import DataError
 from . import engine
-from .backtests import _as_disputes, _chunks, _dataset, _record, _resolve_profile
+from .backtests import as_disputes, backtest_dataset, case_record, resolve_profile, split_evenly
 from .disputes import Disputes
 from .scores import score
 
@@ -78,7 +78,7 @@ def _chunk_records(cases: list[engine.Case], values: dict[str, float], trials: i
     out = []
     for case in cases:
         tallies = engine.run_case(case, values, trials, seed)
-        out.append(_record(case, engine.case_outputs(case, tallies, trials)))
+        out.append(case_record(case, engine.case_outputs(case, tallies, trials)))
     return out
 
 
@@ -91,14 +91,14 @@ class _Pool:
         self.client = client
         self.chunks: list[Any] = []  # lists of cases, or a client's futures of them
         if client is None:
-            for chunk in _chunks(rows, max(1, len(rows) // 50)):
+            for chunk in split_evenly(rows, max(1, len(rows) // 50)):
                 self.chunks.append(_build_chunk(chunk, data))
                 if progress is not None:
                     progress(len(chunk))
         else:
             workers = client.nthreads() if hasattr(client, "nthreads") else {}
             n = 2 * max(1, sum(workers.values()) if workers else 2)
-            batches = _chunks(rows, n)
+            batches = split_evenly(rows, n)
             self.chunks = client.map(_build_chunk, batches, data=data, pure=False)
             for batch, fut in zip(batches, self.chunks, strict=True):
                 fut.result()
@@ -278,13 +278,13 @@ def calibrate(
     sweeps = check_int("sweeps", sweeps, 1)
     maxiter = check_int("maxiter", maxiter, 1)
     data_path = str(Path(data).resolve())
-    disp = _as_disputes(disputes, data_path)
+    disp = as_disputes(disputes, data_path)
     fit_on, held_out = disp.split(fraction, split_seed)
     if not len(fit_on) or not len(held_out):
         raise DataError(
             f"calibrate needs disputes on both sides of the split; saw {len(fit_on)} and {len(held_out)}"
         )
-    values, start_name = _resolve_profile(start)
+    values, start_name = resolve_profile(start)
     if per_partner is not None:
         values[engine.PER_PARTNER] = float(per_partner)
     names = list(engine.PARAM_NAMES) if params is None else list(params)
@@ -356,13 +356,13 @@ def calibrate(
     # scores: the training disputes at the fitted values (for base rates and the baseline) and
     # the held-out disputes
     train_records = pool.records(current, trials, seed)
-    train_ds = _dataset(
+    train_ds = backtest_dataset(
         fit_on, train_records, current, "calibration (training disputes)", trials, seed, data_path, []
     )
     test_pool = _Pool(held_out, data_path, client, None)
     say("score", 0, 1)
     test_records = test_pool.records(current, score_trials, seed)
-    test_ds = _dataset(
+    test_ds = backtest_dataset(
         held_out, test_records, current, "calibration (held-out disputes)", score_trials, seed, data_path, []
     )
     say("score", 1, 1)

@@ -2,8 +2,8 @@
 curves (P(first systemic war <= y) with Wilson intervals, arms quantiles, treaty survival, ...)
 and a plain-data summary.
 
-Every variable is declared once in :data:`VARIABLES` with its description (copied into its
-``attrs``). :func:`derive` works on any dataset with these tallies, including a sweep store whose
+Every variable is declared once in :mod:`tripwire.horizon.variables` with its description (copied
+into its ``attrs``). :func:`derive` works on any dataset with these tallies, including a sweep store whose
 sweep dimensions stand in front.
 """
 
@@ -17,87 +17,21 @@ import xarray as xr
 from .._version import __version__
 from ..crisis.results import wilson_interval
 from .compile import CAUSES, RELIABILITY_SCALE, HorizonCompiled
+from .variables import KERNEL_TALLIES, TALLIES, VARIABLES
 
-__all__ = ["VARIABLES", "TALLIES", "QUANTILES", "run_layout", "make_dataset", "derive", "summarize"]
+__all__ = [
+    "VARIABLES",
+    "TALLIES",
+    "KERNEL_TALLIES",
+    "QUANTILES",
+    "run_layout",
+    "make_dataset",
+    "derive",
+    "summarize",
+]
 
 #: Quantiles of the arms distribution reported by :func:`derive`.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-#: name -> (dims, description). Tallies first (in the kernel's order), then derived variables.
-VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
-    "trials": ((), "histories run"),
-    "first_systemic_count": (("year",), "histories whose first systemic war came in this year"),
-    "systemic_count": (("year",), "systemic wars in this year, over all histories"),
-    "running_count": (
-        ("year",),
-        "histories that reached this year (all, unless histories stop at their first systemic war); "
-        "the denominator of every per-year share",
-    ),
-    "crisis_level_count": (("year", "level"), "crises in this year by final level, over all histories"),
-    "arms_hist": (
-        ("state", "year", "bin"),
-        "histories by the state's arms x in this year (x = military effort relative to the start year)",
-    ),
-    "treaty_alive_count": (
-        ("treaty", "year"),
-        "histories in which the treaty was in force at the end of the year",
-    ),
-    "treaty_end_count": (("treaty", "cause"), "histories in which the treaty ended, by cause"),
-    "treaty_honoured": (
-        ("treaty", "year"),
-        "obligation edges of the treaty that fired in this year's crises",
-    ),
-    "treaty_failed": (
-        ("treaty", "year"),
-        "obligation edges of the treaty tried in this year's crises that did not fire",
-    ),
-    "reliability_sum": (
-        ("treaty", "year"),
-        "sum over the histories in which the treaty was in force at the end of the year of its "
-        "reliability, in units of 2**-24 (an integer, so that sums do not depend on the order of addition)",
-    ),
-    "crises": ((), "crises run, over all histories and years (a work measure)"),
-    # derived
-    "p_first_systemic": (("year",), "P(first systemic war in or before this year)"),
-    "p_first_systemic_lo": (("year",), "lower end of the 95 % Wilson interval of p_first_systemic"),
-    "p_first_systemic_hi": (("year",), "upper end of the 95 % Wilson interval of p_first_systemic"),
-    "arms_quantile": (
-        ("state", "year", "quantile"),
-        "quantiles of the state's arms x among the histories that reached the year (interpolated "
-        "within histogram bins; clipped to the histogram's range)",
-    ),
-    "treaty_survival": (
-        ("treaty", "year"),
-        "share of the histories reaching the year in which the treaty is in force",
-    ),
-    "treaty_end_share": (("treaty", "cause"), "share of histories in which the treaty ended, by cause"),
-    "crisis_rate": (("year",), "crises per history in this year (among the histories that reached it)"),
-    "p_crisis_level": (("year", "level"), "share of this year's crises ending at each level"),
-    "mean_reliability": (
-        ("treaty", "year"),
-        "mean reliability of the treaty where it is in force at the end of the year",
-    ),
-    "treaty_honoured_rate": (
-        ("treaty", "year"),
-        "honoured / (honoured + failed) obligation edges in the year (NaN if none tried)",
-    ),
-}
-TALLIES = [
-    "trials",
-    "first_systemic_count",
-    "systemic_count",
-    "running_count",
-    "crisis_level_count",
-    "arms_hist",
-    "treaty_alive_count",
-    "treaty_end_count",
-    "treaty_honoured",
-    "treaty_failed",
-    "reliability_sum",
-    "crises",
-]
-#: The tallies the kernel returns, in order.
-KERNEL_TALLIES = TALLIES[1:]
 
 
 def _describe(ds: xr.Dataset) -> xr.Dataset:

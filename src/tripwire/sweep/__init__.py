@@ -8,12 +8,14 @@ sweep (:func:`tripwire.sweep.run.sweep`). Its other entry points are attributes 
 ``tripwire.sweep.open_sweep``.
 
 Modules, one idea each: :mod:`.designs` (grid, list, LHS, Sobol points), :mod:`.plan` (a checked
-sweep), :mod:`.files` (sweep files), :mod:`.store` (the crash-safe zarr store), :mod:`.lock` (one
-driver per store), :mod:`.tasks` (what the workers run), :mod:`.connect` (where a sweep runs),
-:mod:`.clusters` (SLURM and PBS cluster files), :mod:`.jobs` (watching batch jobs),
-:mod:`.signals` (SIGINT, SIGTERM, SIGHUP), :mod:`.models` (the crisis and long-horizon models a
-sweep runs), :mod:`.run` (the driver), :mod:`.verify` (checking and
-repairing a store's data). This is the only layer that imports ``dask.distributed``.
+sweep), :mod:`.files` (sweep files), :mod:`.models` (the registry of the models a sweep runs: crisis
+and long horizon), :mod:`.identity` (what a store must agree on to be resumed), :mod:`.chunks` (how
+a store is cut into tasks), :mod:`.store` (the crash-safe zarr store), :mod:`.reader` (opening a
+store, every chunk checked), :mod:`.lock` (one driver per store), :mod:`.tasks` (what the workers
+run), :mod:`.connect` (where a sweep runs), :mod:`.clusters` (SLURM and PBS cluster files),
+:mod:`.jobs` (watching batch jobs), :mod:`.signals` (SIGINT, SIGTERM, SIGHUP), :mod:`.run` (the
+driver), :mod:`.verify` (checking and repairing a store's data). This is the only layer that
+imports ``dask.distributed``.
 
 >>> import tripwire
 >>> callable(tripwire.sweep), tripwire.sweep.jobqueue_cluster.__name__
@@ -36,7 +38,7 @@ _LAZY = {
     "ClusterFile": "clusters",
     "plan_sweep": "plan",
     "load_sweep": "files",
-    "open_sweep": "store",
+    "open_sweep": "reader",
 }
 
 

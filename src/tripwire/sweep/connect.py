@@ -90,7 +90,8 @@ class Connection:
     cluster: Any = None
 
 
-def _cpu_count() -> int:
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask where the platform has one)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:
@@ -112,7 +113,7 @@ def local_client(workers: int | None = None, threads_per_worker: int = 1, **clus
     """
     from distributed import Client, LocalCluster
 
-    n = workers or max(1, _cpu_count() // max(1, threads_per_worker))
+    n = workers or max(1, cpu_count() // max(1, threads_per_worker))
     # errors only: closing a cluster mid-task (Ctrl-C) otherwise logs warnings from every worker
     options = {"dashboard_address": ":0", "silence_logs": logging.ERROR, **cluster_options}
     with contextlib.ExitStack() as stack:

@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError
 from .._checks import MAX_SEED
 from ..errors import DesignError, ParamError, SweepError, WorldError
 from ..world.model import StrictModel, World, load_world, problems, read_mapping
+from .models import DEFAULT_MODEL, ModelName
 from .plan import DEFAULT_TRIAL_BLOCK, SweepPlan, plan_sweep
 
 
@@ -19,7 +20,8 @@ class SweepFile(StrictModel):
 
     ``world`` is a bundled scenario name, a world file (relative to the sweep file) or an inline
     world mapping. ``params`` maps paths to values (grid, list) or ranges (lhs, sobol). ``model``
-    says which model runs at every point: ``crisis`` (default) or ``horizon`` (with ``years``).
+    says which model runs at every point (:data:`tripwire.sweep.models.MODELS`): ``crisis`` (default)
+    or ``horizon`` (with ``years``).
     """
 
     name: str | None = None
@@ -33,7 +35,7 @@ class SweepFile(StrictModel):
     design_seed: int | None = Field(None, ge=0, le=MAX_SEED)
     points_per_task: int | None = Field(None, ge=1)
     trial_block: int = Field(DEFAULT_TRIAL_BLOCK, ge=1)
-    model: Literal["crisis", "horizon"] = "crisis"
+    model: ModelName = DEFAULT_MODEL
     years: int | None = Field(None, ge=1, le=1000)
 
 

@@ -17,6 +17,7 @@ from ..errors import SweepError
 from ..world.model import World, load_world
 from ..world.params import apply_params, apply_to_dict
 from .designs import Design, make_design
+from .models import MODELS, get_model
 
 #: Most trials one task runs for one point; a point with more is split into blocks (summed).
 DEFAULT_TRIAL_BLOCK = 1 << 22
@@ -41,7 +42,8 @@ class SweepPlan:
     name, description
         For the record (stored in the attrs).
     model
-        ``crisis`` (``simulate`` at every point) or ``horizon`` (``tripwire.horizon``).
+        The name of the model every point runs (:data:`tripwire.sweep.models.MODELS`): ``crisis``
+        (``simulate`` at every point) or ``horizon`` (``tripwire.horizon``).
     years
         Years per history of a horizon sweep (default: the world's ``horizon.years``).
     """
@@ -106,11 +108,11 @@ def plan_sweep(
         )
     elif design_seed is not None:
         raise SweepError(f"design_seed is only for lhs and sobol designs, saw it with a {design} design")
-    if model not in ("crisis", "horizon"):
-        raise SweepError(f"model must be 'crisis' or 'horizon', saw {model!r}")
+    runs = get_model(model)
     if years is not None:
-        if model != "horizon":
-            raise SweepError("years is only for horizon sweeps (model: horizon)")
+        if not runs.takes_years:
+            takes = " or ".join(m.name for m in MODELS.values() if m.takes_years)
+            raise SweepError(f"years is only for {takes} sweeps (model: {takes})")
         years = check_int("years", years, 1, 1000, error=SweepError)
     d = make_design(design, params, world, n=n, seed=design_seed)
     plan = SweepPlan(world, d, trials, seed, trial_block, name or world.name, description, model, years)
@@ -121,9 +123,5 @@ def plan_sweep(
             checks.append(first[:k] + (value.item(),) + first[k + 1 :])
     base = world.resolved()
     for values in dict.fromkeys(checks):
-        checked = apply_to_dict(base, d.params, values)
-        if model == "horizon":
-            from ..horizon.compile import compile_horizon
-
-            compile_horizon(checked, years)  # a horizon that does not fit the world is refused here
+        runs.check_world(apply_to_dict(base, d.params, values), years)
     return plan

@@ -30,23 +30,15 @@ import xarray as xr
 from ..defaults import SWEEP_REPORT_S, SWEEP_WORKER_TIMEOUT_S
 from ..errors import ClusterError, SweepError
 from ..world.model import World
+from .chunks import FILES_WARN, files_estimate, points_per_task_for
 from .connect import Connection, Where, connect, local_client, n_workers
 from .lock import StoreLock
+from .models import get_model
 from .plan import DEFAULT_TRIAL_BLOCK, SweepPlan, plan_sweep
+from .reader import open_sweep
 from .signals import interruptible
-from .store import (
-    FILES_WARN,
-    StoreState,
-    check_existing,
-    clean_leftovers,
-    clean_partial_chunks,
-    files_estimate,
-    open_sweep,
-    points_per_task_for,
-    prepare,
-    write_template,
-)
-from .tasks import _compute, _compute_and_write, _make_job, _write
+from .store import StoreState, check_existing, clean_leftovers, clean_partial_chunks, prepare, write_template
+from .tasks import compute, compute_and_write, make_job, write
 
 __all__ = [
     "Reporter",
@@ -230,7 +222,7 @@ def run_plan(
     token = uuid.uuid4().hex[:8]
     template = f"tripwire-template-{token}" if state.pending else None
     job = client.submit(
-        _make_job,
+        make_job,
         str(state.path),
         state.store_id,
         plan.world.to_json(),
@@ -249,7 +241,7 @@ def run_plan(
         points = [plan.design.point(ix) for ix in itertools.product(*(range(a, b) for a, b in region))]
         if len(blocks) == 1:
             fut = client.submit(
-                _compute_and_write,
+                compute_and_write,
                 job,
                 region,
                 points,
@@ -259,10 +251,10 @@ def run_plan(
             )
         else:
             parts = [
-                client.submit(_compute, job, points, f, c, key=f"tripwire-block-{token}-{i}-{b}", priority=-i)
+                client.submit(compute, job, points, f, c, key=f"tripwire-block-{token}-{i}-{b}", priority=-i)
                 for b, (f, c) in enumerate(blocks)
             ]
-            fut = client.submit(_write, job, region, *parts, key=f"tripwire-chunk-{token}-{i}", priority=-i)
+            fut = client.submit(write, job, region, *parts, key=f"tripwire-chunk-{token}-{i}", priority=-i)
             del parts
         futures[fut] = len(points)
     done_before = state.points_done
@@ -380,14 +372,8 @@ def _replicate_in_background(client, job) -> None:
 
 
 def _closures(plan: SweepPlan) -> tuple[str, ...]:
-    """The joining closures a sweep's workers will run: CSR always (the horizon model and the
-    closure choice run it), the bitset closure too where the base world picks it."""
-    if plan.model != "crisis":
-        return ("csr",)
-    from ..crisis.compile import compile_world
-    from ..crisis.simulate import choose_closure
-
-    return tuple(dict.fromkeys(("csr", choose_closure(compile_world(plan.world)))))
+    """The joining closures a sweep's workers will run (the model's, for the base world)."""
+    return get_model(plan.model).closures(plan.world)
 
 
 def run_sweep(
@@ -597,7 +583,7 @@ def sweep(
     Returns
     -------
     xarray.Dataset
-        :func:`tripwire.sweep.store.open_sweep` of the store: tallies and derived probabilities
+        :func:`tripwire.sweep.reader.open_sweep` of the store: tallies and derived probabilities
         with the sweep dimensions in front, and ``done``.
 
     Raises

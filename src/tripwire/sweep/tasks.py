@@ -1,6 +1,6 @@
 """The tasks a sweep runs in the workers: compute a chunk's points, write the chunk, mark it done.
 
-Work is cut along the store's chunks (:mod:`tripwire.sweep.store`): one task computes every point
+Work is cut along the store's chunks (:mod:`tripwire.sweep.chunks`): one task computes every point
 of one chunk and writes it, then marks it done. A point with more trials than ``trial_block`` is
 split into trial blocks computed by separate tasks; their integer tallies are summed by the task
 that writes the chunk. Inside a worker the kernel runs on as many threads as the worker has
@@ -28,12 +28,12 @@ import numpy as np
 
 from ..world.model import World
 from ..world.params import Param, apply_to_dict, parse_path
-from . import models
+from .models import get_model
 from .store import VISIBLE_GRACE_S, check_store, store_problem, write_chunk
 
 
 @dataclass(frozen=True)
-class _Job:
+class Job:
     """What every task of one run needs; computed once on a worker and shared with the others
     (the scheduler recomputes it if the workers holding it die).
 
@@ -59,7 +59,7 @@ TEMPLATE_WAIT_S = 600.0
 _SEEN: set[tuple[str, str]] = set()
 
 
-def _make_job(
+def make_job(
     path: str,
     store_id: str,
     world_json: str,
@@ -68,14 +68,15 @@ def _make_job(
     template: str | None,
     model: str = "crisis",
     years: int | None = None,
-) -> _Job:
+) -> Job:
+    """The :class:`Job` of one run, from what the driver sends (the world as JSON, the paths)."""
     world = World.model_validate_json(world_json)
     params = tuple(parse_path(p, world) for p in paths)
     treaties = {t.name: k for k, t in enumerate(world.treaties)}
-    return _Job(path, store_id, world.resolved(), params, treaties, seed, template, model, years)
+    return Job(path, store_id, world.resolved(), params, treaties, seed, template, model, years)
 
 
-def _sees_store(job: _Job) -> bool:
+def _sees_store(job: Job) -> bool:
     key = (job.path, job.store_id)
     if key in _SEEN:
         return True
@@ -85,13 +86,13 @@ def _sees_store(job: _Job) -> bool:
     return False
 
 
-def _template_event(job: _Job):
+def _template_event(job: Job):
     from distributed import Event
 
     return Event(job.template)
 
 
-def _fail_unless_seen(job: _Job) -> None:
+def _fail_unless_seen(job: Job) -> None:
     """The store should be there: look for it a little while (a network filesystem may show a new
     folder late), then raise what is wrong."""
     deadline = time.monotonic() + VISIBLE_GRACE_S
@@ -105,7 +106,7 @@ def _fail_unless_seen(job: _Job) -> None:
         time.sleep(0.5)
 
 
-def _check_store_before(job: _Job) -> None:
+def _check_store_before(job: Job) -> None:
     """At the start of a task: a worker that cannot see the store says so before computing (when
     the template is written already; the first tasks compute while it is written)."""
     if _sees_store(job):
@@ -114,7 +115,7 @@ def _check_store_before(job: _Job) -> None:
         _fail_unless_seen(job)
 
 
-def _check_store_after(job: _Job) -> None:
+def _check_store_after(job: Job) -> None:
     """Before writing: wait for the template if the driver is still writing it, then check."""
     if _sees_store(job):
         return
@@ -135,11 +136,10 @@ def _threads() -> int:
     return max(1, min(n, max_threads()))
 
 
-def _point(job: _Job, values: tuple, first: int, count: int, threads: int) -> dict[str, np.ndarray]:
+def _point(job: Job, values: tuple, first: int, count: int, threads: int) -> dict[str, np.ndarray]:
     world = apply_to_dict(job.world, job.params, values)
     with _KERNEL_LOCK:
-        return models.point_tallies(
-            job.model,
+        return get_model(job.model).point_tallies(
             world,
             job.treaties,
             seed=job.seed,
@@ -150,17 +150,17 @@ def _point(job: _Job, values: tuple, first: int, count: int, threads: int) -> di
         )
 
 
-def _compute(job: _Job, points: list[tuple], first: int, count: int) -> dict[str, np.ndarray]:
+def compute(job: Job, points: list[tuple], first: int, count: int) -> dict[str, np.ndarray]:
     """Tallies of trials ``first .. first + count - 1`` of each point, stacked on a first axis."""
     _check_store_before(job)
     threads = _threads()
     per_point = [_point(job, values, first, count, threads) for values in points]
-    return {name: np.stack([p[name] for p in per_point]) for name in models.tallies(job.model)}
+    return {name: np.stack([p[name] for p in per_point]) for name in get_model(job.model).tallies}
 
 
-def _write(job: _Job, region: tuple[tuple[int, int], ...], *parts: dict) -> int:
+def write(job: Job, region: tuple[tuple[int, int], ...], *parts: dict) -> int:
     """Sum the trial blocks of one chunk, write it, then mark it done. Returns its point count."""
-    total = {name: sum(p[name] for p in parts[1:]) + parts[0][name] for name in models.tallies(job.model)}
+    total = {name: sum(p[name] for p in parts[1:]) + parts[0][name] for name in get_model(job.model).tallies}
     shape = tuple(b - a for a, b in region)
     tallies = {k: v.reshape(shape + v.shape[1:]) for k, v in total.items()}
     _check_store_after(job)
@@ -168,5 +168,6 @@ def _write(job: _Job, region: tuple[tuple[int, int], ...], *parts: dict) -> int:
     return int(np.prod(shape))
 
 
-def _compute_and_write(job: _Job, region: tuple[tuple[int, int], ...], points: list, trials: int) -> int:
-    return _write(job, region, _compute(job, points, 0, trials))
+def compute_and_write(job: Job, region: tuple[tuple[int, int], ...], points: list, trials: int) -> int:
+    """Compute every trial of a chunk's points in one task, write the chunk and mark it done."""
+    return write(job, region, compute(job, points, 0, trials))

@@ -2,20 +2,12 @@
 the tallies' invariants; :func:`repair` marks the damaged points not done, so that the next resume
 recomputes exactly them (bit for bit, as the random streams are keyed by seed and trial).
 
-The invariants of one point with ``n`` trials (each holds exactly for every run of the engine):
-
-- ``trials == n``, the sweep's trials per point, and no count is negative;
-- ``outcome_count``, ``origin_level_count`` and ``rounds_count`` each sum to ``n``;
-- ``origin_level_count`` summed over origins equals ``outcome_count`` summed over sizes, level by
-  level;
-- ``involved_count`` sums to the participants that ``outcome_count`` implies (size x trials), and
-  ``war_count`` to those of the levels at or above war;
-- ``side_count`` summed over sides equals ``involved_count``; ``war_count <= involved_count <= n``;
-- ``edge_tries`` is at least the treaties' honoured plus failed edges.
+The invariants are each model's own (:attr:`tripwire.sweep.models.Model.invariants`; the crisis
+model's are in :mod:`tripwire.crisis.invariants`).
 
 A result store of ``tripwire run`` is checked the same way, as one point (it has no done marks
 and nothing to repair: run it again). Stores of the long-horizon model are checked chunk by chunk
-and for ``trials == n``; the invariants above are the crisis model's.
+and for ``trials == n``.
 """
 
 from __future__ import annotations
@@ -31,11 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from ..crisis.results import TALLIES
+from ..crisis.invariants import invariant_problems
 from ..errors import StoreMismatch
 from ..io.checksums import is_checksum_error
-from . import models
-from .store import DONE, STORE_FORMAT, _is_sweep, _regions, _slices, read_attrs
+from .chunks import chunk_regions, region_slices
+from .models import Model, model_of
+from .store import DONE, STORE_FORMAT, is_sweep, read_attrs
 
 __all__ = ["Damage", "VerifyReport", "verify", "repair", "invariant_problems"]
 
@@ -88,60 +81,6 @@ class VerifyReport:
         return self.labels(index) if self.labels is not None else str(index)
 
 
-def invariant_problems(
-    tallies: dict[str, np.ndarray], trials: int, war: int, sizes: np.ndarray
-) -> list[list[str]]:
-    """The broken invariants (module doc) of each point of ``tallies`` (each array shaped
-    ``(points, *own shape)``), as a list of reasons per point.
-
-    >>> import tripwire
-    >>> ds = tripwire.simulate("july1914", 1000, seed=1)
-    >>> t = {k: ds[k].values[None] for k in TALLIES}
-    >>> invariant_problems(t, 1000, 3, ds["size"].values)
-    [[]]
-    >>> t["outcome_count"][0, 0, 0] += 1
-    >>> invariant_problems(t, 1000, 3, ds["size"].values)[0][0]
-    'outcome_count sums to 1,001, not the 1,000 trials'
-    """
-    n = np.asarray(tallies["trials"]).reshape(-1)
-    points = n.shape[0]
-    t = {k: np.asarray(v).reshape(points, *np.shape(v)[1:]) for k, v in tallies.items()}
-    oc = t["outcome_count"]
-    sizes = np.asarray(sizes)
-    per_level = oc.sum(axis=2)
-    participants = (oc.sum(axis=1) * sizes).sum(axis=1)
-    at_war = (oc[:, war:, :].sum(axis=1) * sizes).sum(axis=1)
-    out: list[list[str]] = []
-    for p in range(points):
-        why = []
-        if n[p] != trials:
-            why.append(f"trials is {n[p]:,}, not {trials:,}")
-        negative = [k for k in TALLIES if (t[k][p] < 0).any()]
-        if negative:
-            why.append(f"negative counts in {', '.join(negative)}")
-        for name in ("outcome_count", "origin_level_count", "rounds_count"):
-            total = int(t[name][p].sum())
-            if total != n[p]:
-                why.append(f"{name} sums to {total:,}, not the {int(n[p]):,} trials")
-        if not np.array_equal(t["origin_level_count"][p].sum(axis=0), per_level[p]):
-            why.append("origin_level_count and outcome_count disagree level by level")
-        involved = int(t["involved_count"][p].sum())
-        if involved != participants[p]:
-            why.append(f"involved_count sums to {involved:,}; outcome_count implies {int(participants[p]):,}")
-        war_total = int(t["war_count"][p].sum())
-        if war_total != at_war[p]:
-            why.append(f"war_count sums to {war_total:,}; outcome_count implies {int(at_war[p]):,} at war")
-        if not np.array_equal(t["side_count"][p].sum(axis=-1), t["involved_count"][p]):
-            why.append("side_count summed over sides differs from involved_count")
-        if (t["war_count"][p] > t["involved_count"][p]).any() or (t["involved_count"][p] > n[p]).any():
-            why.append("war_count <= involved_count <= trials does not hold")
-        edges = int(t["treaty_honoured"][p].sum() + t["treaty_failed"][p].sum())
-        if int(t["edge_tries"][p]) < edges:
-            why.append(f"edge_tries {int(t['edge_tries'][p]):,} is below the {edges:,} treaty edges tried")
-        out.append(why)
-    return out
-
-
 def _decode(
     array, idx: tuple[int, ...], folder: Path, must_exist: bool
 ) -> tuple[np.ndarray | None, str | None]:
@@ -155,11 +94,6 @@ def _decode(
         if is_checksum_error(exc):
             return None, f"chunk file {folder.name}/{key} fails its checksum"
         raise
-
-
-def _war_index(attrs: dict[str, Any], levels: list[str]) -> int:
-    war = attrs.get("war_level")
-    return levels.index(war) if war in levels else len(levels) - 1
 
 
 def _text(values) -> list[str]:
@@ -209,9 +143,9 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
             raise FileNotFoundError(f"no store at {str(path)!r}")
         raise StoreMismatch(f"{str(path)!r} is not a zarr store written by tripwire")
     group = zarr.open_group(path, mode="r", zarr_format=3)
-    model = str(attrs.get("model", "crisis"))
-    tallies = models.tallies(model)
-    if not _is_sweep(attrs):
+    model = model_of(attrs)
+    tallies = model.tallies
+    if not is_sweep(attrs):
         if attrs.get("engine") != "tripwire" or any(k not in group for k in tallies):
             raise StoreMismatch(f"{str(path)!r} is neither a tripwire sweep store nor a tripwire result")
         return _verify_result(path, group, attrs, model)
@@ -235,7 +169,7 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
     report = VerifyReport(path, "sweep", int(math.prod(shape)), 0, labels=labels)
     report.unrepairable = _coords_problems(group, coords, path)
     arrays: dict[str, Any] = {name: group[name] for name in tallies}
-    for region in _regions(shape, chunk):
+    for region in chunk_regions(shape, chunk):
         idx = tuple(a // c for (a, _), c in zip(region, chunk, strict=True))
         points = list(itertools.product(*(range(a, b) for a, b in region)))
         before = len(report.damaged)
@@ -278,22 +212,22 @@ def verify(path: str | os.PathLike, *, progress: Callable[[int], None] | None = 
     return report
 
 
-def _checker(model: str, coord: Any, attrs: dict[str, Any], trials: int) -> Callable[[dict], list[list[str]]]:
-    """The invariants of ``model``'s tallies, as a function of stacked tallies."""
-    if model != "crisis":
+def _checker(
+    model: Model, coord: Any, attrs: dict[str, Any], trials: int
+) -> Callable[[dict], list[list[str]]]:
+    """The invariants of ``model``'s tallies, as a function of stacked tallies (``trials`` only for
+    a model that declares none)."""
+    if model.invariants is not None:
+        return model.invariants(coord, attrs, trials)
 
-        def trials_only(stacked: dict) -> list[list[str]]:
-            n = np.asarray(stacked["trials"]).reshape(-1)
-            return [[] if v == trials else [f"trials is {v:,}, not {trials:,}"] for v in n]
+    def trials_only(stacked: dict) -> list[list[str]]:
+        n = np.asarray(stacked["trials"]).reshape(-1)
+        return [[] if v == trials else [f"trials is {v:,}, not {trials:,}"] for v in n]
 
-        return trials_only
-    levels = _text(coord["level"][...])
-    sizes = np.asarray(coord["size"][...])
-    war = _war_index(attrs, levels)
-    return lambda stacked: invariant_problems(stacked, trials, war, sizes)
+    return trials_only
 
 
-def _verify_result(path: Path, group, attrs: dict[str, Any], model: str) -> VerifyReport:
+def _verify_result(path: Path, group, attrs: dict[str, Any], model: Model) -> VerifyReport:
     report = VerifyReport(path, "result", 1, 1, labels=lambda index: "the result")
     data, reasons = {}, []
     for name in group.array_keys():
@@ -308,7 +242,7 @@ def _verify_result(path: Path, group, attrs: dict[str, Any], model: str) -> Veri
                 parts.append(why)
         if parts:
             reasons.append(f"{name}: {'; '.join(parts)}")
-        elif name in models.tallies(model):
+        elif name in model.tallies:
             data[name] = np.asarray(arr[...])[None]
     if reasons:
         report.damaged.append(Damage((), "; ".join(reasons)))
@@ -349,6 +283,6 @@ def repair(
     with StoreLock.acquire(report.path, break_lock=break_lock, say=say):
         done = zarr.open_array(report.path / DONE, mode="r+", zarr_format=3)
         for region in report.regions:
-            done[_slices(region)] = np.zeros(tuple(b - a for a, b in region), dtype=bool)
+            done[region_slices(region)] = np.zeros(tuple(b - a for a, b in region), dtype=bool)
             cleared += math.prod(b - a for a, b in region)
     return cleared

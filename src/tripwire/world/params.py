@@ -76,6 +76,9 @@ __all__ = [
     "Param",
     "ParamError",
     "PATH_FORMS",
+    "CRISIS_PATH_FORMS",
+    "HORIZON_PATH_FORMS",
+    "SECTION_PATHS",
     "parse_path",
     "valid_paths",
     "coerce_value",
@@ -83,8 +86,8 @@ __all__ = [
     "apply_to_dict",
 ]
 
-#: The forms a path can take (shown in error messages).
-PATH_FORMS = (
+#: The forms of the paths every model reads (the crisis model's; the long-horizon model runs it too).
+CRISIS_PATH_FORMS = (
     "escalation.deterrence",
     "escalation.misperception",
     "escalation.up[K]",
@@ -99,13 +102,19 @@ PATH_FORMS = (
     "treaty.<name>.reliability",
     "treaty.<name>.active",
     "state.<code>.capability",
+    "neighbours.joining.<type>",
+)
+#: The forms of the paths only the long-horizon model reads.
+HORIZON_PATH_FORMS = (
     "horizon.<field>",
     "treaty.<name>.term",
     "treaty.<name>.review",
     "treaty.<name>.renewal",
     "treaties.term",
-    "neighbours.joining.<type>",
 )
+#: The forms a path can take (shown in error messages); each model declares which it adds
+#: (:data:`tripwire.sweep.models.MODELS`).
+PATH_FORMS = CRISIS_PATH_FORMS + HORIZON_PATH_FORMS
 #: Sweepable fields of the horizon: section: name -> (kind, lo, hi, description).
 HORIZON_PATHS: dict[str, tuple[Literal["float", "int"], float, float, str]] = {
     "lambda0": ("float", 0.0, math.inf, "crises per dyad-year at intensity 1"),
@@ -125,6 +134,11 @@ HORIZON_PATHS: dict[str, tuple[Literal["float", "int"], float, float, str]] = {
     "renewal": ("float", 0.0, 1.0, "probability of renewing a treaty at each decision"),
     "term": ("int", 0.0, 10_000.0, "term of every treaty without its own (0: none)"),
     "review": ("int", 1.0, 10_000.0, "years between renewal decisions"),
+}
+#: The world's model sections with sweepable fields (``<section>.<field>``): section -> fields
+#: as in :data:`HORIZON_PATHS`.
+SECTION_PATHS: dict[str, dict[str, tuple[Literal["float", "int"], float, float, str]]] = {
+    "horizon": HORIZON_PATHS,
 }
 
 _POLICY = tuple(Policy.model_fields)
@@ -146,7 +160,8 @@ class Param:
     target
         Where the value goes: ``("escalation", field)``, ``("escalation", field, index)`` (index
         ``None``: every level), ``("policy", field)``, ``("treaties",)``, ``("treaty", name, field)``,
-        ``("state", code)`` or ``("neighbours", type)``.
+        ``("state", code)``, ``("neighbours", type)`` or ``(section, field)`` (a field of a
+        model's section of the world, :data:`SECTION_PATHS`).
     description
         What the path means, in words.
     """
@@ -272,9 +287,10 @@ def parse_path(path: str, world: World) -> Param:
                     f"sweep 'treaty.{name}.active' instead"
                 )
             return Param(path, "float", 0.0, 1.0, ("treaty", name, "reliability"), f"reliability of {name!r}")
-    if path.startswith("horizon.") and path[8:] in HORIZON_PATHS:
-        h_kind, lo, hi, what = HORIZON_PATHS[path[8:]]
-        return Param(path, h_kind, lo, hi, ("horizon", path[8:]), f"horizon: {what}")
+    section, _, name = path.partition(".")
+    if name in SECTION_PATHS.get(section, {}):
+        s_kind, lo, hi, what = SECTION_PATHS[section][name]
+        return Param(path, s_kind, lo, hi, (section, name), f"{section}: {what}")
     if path == "treaties.term":
         if not world.treaties:
             raise ParamError(f"{path!r}: world {world.name!r} has no treaties")
@@ -333,7 +349,7 @@ def valid_paths(world: World) -> list[str]:
     paths += [f"treaty.{t.name}.reliability" for t in obligations]
     paths += [f"treaty.{t.name}.active" for t in world.treaties]
     paths += [f"state.{c}.capability" for c in world.codes]
-    paths += [f"horizon.{f}" for f in HORIZON_PATHS]
+    paths += [f"{section}.{f}" for section, fields in SECTION_PATHS.items() for f in fields]
     if world.treaties:
         paths.append("treaties.term")
     paths += [f"treaty.{t.name}.{f}" for t in world.treaties for f in ("term", "review", "renewal")]
@@ -398,8 +414,8 @@ def _set(data: dict, param: Param, value: Any, levels: list[str]) -> None:
             data["escalation"][t[1]] = current
     elif t[0] == "policy":
         data.setdefault("policy", {})[t[1]] = value
-    elif t[0] == "horizon":
-        data["horizon"] = {**(data.get("horizon") or {}), t[1]: value}
+    elif t[0] in SECTION_PATHS:
+        data[t[0]] = {**(data.get(t[0]) or {}), t[1]: value}
     elif t[0] == "treaties" and t[1:] == ("term",):
         for treaty in data["treaties"]:
             treaty["term"] = value
