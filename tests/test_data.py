@@ -19,9 +19,9 @@ from tripwire.io.atop import (
     ATOP_KINDS,
     DataWarning,
     alliances_in_force,
-    capability_shares,
     world_from_atop,
 )
+from tripwire.io.nmc import capability_shares
 from tripwire.world import kinds
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

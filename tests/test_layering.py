@@ -207,3 +207,14 @@ def test_no_import_circles():
 def test_the_circle_check_sees_circles():
     assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert import_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_io_modules_import_no_private_names():
+    found = []
+    for path in sorted((SRC / "io").glob("*.py")):
+        for node in _run_time_imports(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (
+                node.level or (node.module or "").startswith("tripwire")
+            ):
+                found += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+    assert not found, found
