@@ -17,6 +17,7 @@ The COW state table
 from __future__ import annotations
 
 import difflib
+import io
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -111,12 +112,10 @@ def cow_states() -> pd.DataFrame:
 
     Examples
     --------
-    >>> states = cow_states()
-    >>> states.set_index("stateabb").loc["AUH", ["ccode", "countries"]].tolist()
-    [300, 'AUT HUN']
+    >>> auh = cow_states().set_index("stateabb").loc["AUH"]
+    >>> int(auh.ccode), auh.countries
+    (300, 'AUT HUN')
     """
-    import io
-
     return pd.read_csv(
         io.StringIO(_cow_states_text()),
         dtype={"ccode": "int64", "stateabb": str, "name": str, "countries": str},

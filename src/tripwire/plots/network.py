@@ -148,7 +148,7 @@ def network(
                 zorder=3,
                 color="black" if light > 0.45 else "white",
             )
-    handles = [Line2D([0], [0], **style, label=k) for k in kinds_used if (style := edge_style(k)) is not None]
+    handles = [Line2D([0], [0], **line, label=k) for k in kinds_used if (line := edge_style(k)) is not None]
     if handles:
         ax.legend(
             handles=handles,
