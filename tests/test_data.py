@@ -19,9 +19,10 @@ from tripwire.io.atop import (
     ATOP_KINDS,
     DataWarning,
     alliances_in_force,
-    capability_shares,
     world_from_atop,
 )
+from tripwire.io.nmc import capability_shares
+from tripwire.world import kinds
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 MEMBERS = DATA / "atop_v4.01_member_level.csv"
@@ -119,7 +120,7 @@ def test_dual_alliance_is_mutual_defense(world_1914):
     assert t.name == "ATOP 1335 (GMY, AUH) defense"
     assert t.kind == "defense" and sorted(t.members) == ["AUH", "GMY"]
     assert t.guarantors is None or sorted(t.guarantors) == ["AUH", "GMY"]
-    assert t.signed == 1879 and t.reliability == tripwire.defaults.RELIABILITY["defense"]
+    assert t.signed == 1879 and t.reliability == kinds.get("defense").reliability
 
     from tripwire.crisis.compile import DEFEND, compile_world
 

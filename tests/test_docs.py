@@ -14,7 +14,7 @@ import tripwire
 from tripwire import defaults
 from tripwire.cli import build_parser, main
 from tripwire.crisis.results import TALLIES
-from tripwire.world import reference
+from tripwire.world import kinds, reference
 from tripwire.world.template import template
 
 DOCS = REPO / "docs"
@@ -59,14 +59,14 @@ def test_world_file_commands_run_as_written(tmp_path, monkeypatch, capsys):
 def test_model_page_defaults_match_the_code():
     text = (DOCS / "model.md").read_text()
     rows = dict(re.findall(r"^\| ([^|]+?) \| ([^|]+?) \| [^|]+ \|$", text, flags=re.M))
-    assert rows["reliability of defence and offence obligations"] == f"{defaults.RELIABILITY['defense']:g}"
-    assert defaults.RELIABILITY["offense"] == defaults.RELIABILITY["defense"]
+    assert rows["reliability of defence and offence obligations"] == f"{kinds.get('defense').reliability:g}"
+    assert kinds.get("offense").reliability == kinds.get("defense").reliability
     assert (
-        rows["reliability of entente and consultation obligations"] == f"{defaults.RELIABILITY['entente']:g}"
+        rows["reliability of entente and consultation obligations"] == f"{kinds.get('entente').reliability:g}"
     )
-    assert defaults.RELIABILITY["consultation"] == defaults.RELIABILITY["entente"]
-    assert defaults.TRIGGER["consultation"] == 0
-    assert all(defaults.TRIGGER[k] == defaults.WAR_LEVEL for k in ("defense", "offense", "entente"))
+    assert kinds.get("consultation").reliability == kinds.get("entente").reliability
+    assert kinds.get("consultation").trigger == 0
+    assert all(kinds.get(k).trigger == defaults.WAR_LEVEL for k in ("defense", "offense", "entente"))
     assert rows["rivalry hostility"] == f"{defaults.RIVALRY_HOSTILITY:g}"
     assert rows["`up`"] == f"{defaults.UP:g} at every level"
     assert rows["`settle`"] == f"{defaults.SETTLE:g} at every level"

@@ -12,6 +12,7 @@ import tripwire
 from tripwire.horizon.compile import CAUSES, compile_horizon
 from tripwire.horizon.results import QUANTILES, _hist_quantiles, summarize
 from tripwire.horizon.simulate import run_horizon_tallies
+from tripwire.world import kinds
 from tripwire.world.params import apply_params, parse_path
 
 
@@ -135,8 +136,8 @@ def test_compile_tables():
     np.testing.assert_allclose(hc.rate_calm, [0.18 * 2.0, 0.18])
     np.testing.assert_allclose(hc.rate_race, hc.rate_calm * 1.77)
     # background hazards switch era in 1945 (the 5th simulated year is 1945)
-    assert hc.bg_rate[0, 3] == tripwire.defaults.BACKGROUND_EXIT["pre1945"]["defense"]
-    assert hc.bg_rate[0, 4] == tripwire.defaults.BACKGROUND_EXIT["post1945"]["defense"]
+    assert hc.bg_rate[0, 3] == kinds.get("defense").exit["pre1945"]
+    assert hc.bg_rate[0, 4] == kinds.get("defense").exit["post1945"]
     # treaty edges and pledges, and which treaties share members (BC shares with CE and E->B)
     assert all(
         hc.crisis.edge_treaty[hc.tedge[hc.tedge_ptr[k] : hc.tedge_ptr[k + 1]]].tolist()

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tripwire import defaults
+from tripwire.world import kinds
 
 STRONGEST = ("defense", "offense", "neutral", "nonagg", "consul")
 KIND = {
@@ -35,11 +36,11 @@ def test_background_exit_rates_are_atop_exits_per_alliance_year(alliances):
             exposure = (np.minimum(group.end, hi) - np.maximum(group.begyr, lo)).clip(lower=0).sum()
             exits = (group.ended & (group.end >= lo) & (group.end < hi)).sum()
             if exposure < 10:  # offence after 1945: too little exposure, the defence rate stands in
-                assert defaults.BACKGROUND_EXIT[era][kind] == defaults.BACKGROUND_EXIT[era]["defense"]
+                assert kinds.get(kind).exit[era] == kinds.get("defense").exit[era]
                 continue
             rate = exits / exposure
-            assert defaults.BACKGROUND_EXIT[era][kind] == pytest.approx(rate, abs=0.0006), (era, kind, rate)
-        assert defaults.BACKGROUND_EXIT[era]["entente"] == defaults.BACKGROUND_EXIT[era]["consultation"]
+            assert kinds.get(kind).exit[era] == pytest.approx(rate, abs=0.0006), (era, kind, rate)
+        assert kinds.get("entente").exit[era] == kinds.get("consultation").exit[era]
 
 
 def test_term_and_review_are_the_commonest_atop_lengths(alliances):

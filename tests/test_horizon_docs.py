@@ -6,6 +6,7 @@ import re
 from conftest import REPO
 
 from tripwire import defaults
+from tripwire.world import kinds
 
 DOC = (REPO / "docs" / "horizon.md").read_text()
 
@@ -20,7 +21,7 @@ def test_python_examples_run(capsys):
 def test_defaults_table_matches_the_defaults():
     for era in ("pre1945", "post1945"):
         for kind in ("defense", "offense", "neutrality", "nonaggression", "consultation"):
-            assert f"{defaults.BACKGROUND_EXIT[era][kind]:g}".lstrip("0") in DOC.replace("0.", ".")
+            assert f"{kinds.get(kind).exit[era]:g}".lstrip("0") in DOC.replace("0.", ".")
     for value in (
         defaults.LAMBDA0,
         defaults.ARMS_NOISE,

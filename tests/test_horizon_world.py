@@ -7,6 +7,7 @@ from conftest import small_world
 
 import tripwire
 from tripwire import defaults
+from tripwire.world import kinds
 from tripwire.world.horizon import arms_system, leading_eigenvalue
 
 
@@ -93,7 +94,7 @@ def test_cross_checks_name_the_problem():
 
 def test_background_rates_follow_the_era():
     h = tripwire.load_world(with_horizon({"background": {"offense": 0.5}})).horizon
-    assert h.background_rate("defense", 1900) == defaults.BACKGROUND_EXIT["pre1945"]["defense"]
-    assert h.background_rate("defense", 1945) == defaults.BACKGROUND_EXIT["post1945"]["defense"]
-    assert h.background_rate("defense", None) == defaults.BACKGROUND_EXIT["post1945"]["defense"]
+    assert h.background_rate("defense", 1900) == kinds.get("defense").exit["pre1945"]
+    assert h.background_rate("defense", 1945) == kinds.get("defense").exit["post1945"]
+    assert h.background_rate("defense", None) == kinds.get("defense").exit["post1945"]
     assert h.background_rate("offense", 1900) == 0.5

@@ -1,7 +1,8 @@
 """The package's layers import in one direction only (world <- crisis / horizon <- sweep <- history /
-analysis <- plots <- cli), kernels import only numpy, numba and math, only ``sweep/`` and ``cli/``
-import ``dask.distributed``, only ``plots/`` imports matplotlib, no module imports another's private
-names, and no module outside the model registry tests a model's name."""
+analysis <- plots <- cli), no modules import each other in a circle, kernels import only numpy,
+numba and math, only ``sweep/`` and ``cli/`` import ``dask.distributed``, only ``plots/`` imports
+matplotlib, no module imports another's private names, and no module outside the model registry
+tests a model's name."""
 
 import ast
 from pathlib import Path
@@ -11,7 +12,15 @@ from conftest import REPO
 
 SRC = REPO / "src" / "tripwire"
 KERNELS = REPO / "kernels"
-SHARED = {"errors", "defaults", "_checks", "_version", "kernels", "py"}  # importable from every layer
+SHARED = {
+    "errors",
+    "defaults",
+    "config",
+    "_checks",
+    "_version",
+    "kernels",
+    "py",
+}  # importable from every layer
 BELOW = {
     "world": set(),
     "crisis": {"world"},
@@ -96,31 +105,6 @@ def test_heavy_libraries_stay_in_their_layer(library, allowed):
     assert not found, f"{library} imported outside {sorted(allowed)}: {found}"
 
 
-#: Private names that io/ modules still import from one another; each pair is ``(module, name)``.
-#: The io/ split makes them public or gives them one home: then this set is emptied.
-IO_PRIVATE_IMPORTS = {
-    ("src/tripwire/io/cow.py", "tripwire.io.atop._numeric"),
-    ("src/tripwire/io/cow.py", "tripwire.io.atop._read_table"),
-    ("src/tripwire/io/mid.py", "tripwire.io.atop._numeric"),
-    ("src/tripwire/io/mid.py", "tripwire.io.atop._read_table"),
-    *(
-        ("src/tripwire/io/world_on.py", f"tripwire.io.atop.{name}")
-        for name in (
-            "_as_date",
-            "_Codes",
-            "_coverage",
-            "_numeric",
-            "_prepare_members",
-            "_read_table",
-            "_rows_in_force",
-            "_shares",
-            "_signed_years",
-            "_treaties",
-        )
-    ),
-}
-
-
 def _is_module(module: str, name: str) -> bool:
     """Whether ``module.name`` is a module or package of the project (``from . import _source``)."""
     parts = module.split(".")
@@ -158,7 +142,7 @@ def test_no_module_imports_another_modules_private_names():
         for path, package in every
         for name in private_imports(path, package)
     }
-    problems = sorted(found - IO_PRIVATE_IMPORTS)
+    problems = sorted(found)
     assert not problems, "private names imported across modules (make them public where they belong):\n" + (
         "\n".join(f"{where} imports {name}" for where, name in problems)
     )
@@ -184,3 +168,108 @@ def test_only_the_model_registry_tests_a_models_name():
             if set(MODELS) & {v for v in values if isinstance(v, str)}:
                 found.append(f"{path.relative_to(REPO)}:{node.lineno}: {ast.unparse(node)}")
     assert not found, "look the model up in tripwire.sweep.models instead:\n" + "\n".join(found)
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    )
+
+
+def _run_time_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement that can run: at module level and inside functions and classes, but
+    not under ``if TYPE_CHECKING:`` (those are read by type checkers only)."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        for child in ast.iter_child_nodes(node):
+            if _is_type_checking(child):
+                todo.extend(child.orelse)  # type: ignore[attr-defined]
+                continue
+            if isinstance(child, ast.Import | ast.ImportFrom):
+                found.append(child)
+            todo.append(child)
+    return found
+
+
+def module_graph() -> dict[str, set[str]]:
+    """module -> the package's modules it imports (``from p import m`` imports the module ``p.m``
+    when there is one, else ``p``). A module's import of its parent packages, which Python does
+    implicitly, is not an edge."""
+    files = {}
+    for path in SRC.rglob("*.py"):
+        parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+        files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    for path in KERNELS.glob("*.py"):
+        files["tripwire.kernels" + ("" if path.stem == "__init__" else f".{path.stem}")] = path
+    graph: dict[str, set[str]] = {}
+    for module, path in files.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in _run_time_imports(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets.update(a.name for a in node.names if a.name in files)
+                continue
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            for a in node.names:
+                if f"{source}.{a.name}" in files:
+                    targets.add(f"{source}.{a.name}")
+                elif source in files:
+                    targets.add(source)
+        graph[module] = targets - {module}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return cycles
+
+
+def test_no_import_circles():
+    # A function-level import counts: deferring an import hides a circle without removing it.
+    # Imports under `if TYPE_CHECKING:` do not: they never run.
+    graph = module_graph()
+    assert "tripwire.world.model" in graph and "tripwire.kernels.encoding" in graph
+    cycles = import_cycles(graph)
+    assert not cycles, "modules that import each other in a circle:\n" + "\n".join(
+        " <-> ".join(c) for c in cycles
+    )
+
+
+def test_the_circle_check_sees_circles():
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_cycles({"a": {"b"}, "b": set()}) == []

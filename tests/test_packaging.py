@@ -34,6 +34,7 @@ def test_built_wheel_ships_kernels_and_scenarios(tmp_path):
         f"tripwire/kernels/{p.name}" for p in (REPO / "kernels").glob("*.py")
     ]
     required += ["tripwire/scenarios/july1914.yaml", "tripwire/scenarios/README.md", "tripwire/defaults.py"]
+    required += ["tripwire/io/data/cow_states.csv"]
     for name in required:
         assert name in names, name
     site = tmp_path / "site"

@@ -5,18 +5,8 @@ every result) records the values used.
 
 Treaty defaults by kind
 -----------------------
-=============  ===========  ======================  ==============================================
-kind           reliability  trigger                 reasoning
-=============  ===========  ======================  ==============================================
-defense        0.75         the ladder's ``war``    Leeds, Long & Mitchell (2000): 74.5 % of
-                                                    alliance commitments were honoured
-offense        0.75         the ladder's ``war``    same source
-entente        0.50         the ladder's ``war``    looser than a pact: roughly Sabrosky's share of
-                                                    allies that did not stand aside, rounded up
-consultation   0.50         level 0 (first level)   consultation is owed as soon as a crisis opens
-neutrality     1.00         (none)                  pledges bind; their reliability is not used by
-nonaggression  1.00         (none)                  the crisis model (docs/model.md)
-=============  ===========  ======================  ==============================================
+Each kind's default reliability and trigger (and its background exit hazards) live in the table
+of treaty kinds, :mod:`tripwire.world.kinds`, with their sources.
 
 Rivalries default to ``hostility = 0.5`` and trigger at the ladder's ``war`` level.
 
@@ -38,29 +28,9 @@ Policy knobs default to 0 (no policy, no defection).
 
 from __future__ import annotations
 
-PLEDGE_KINDS = ("neutrality", "nonaggression")
-
-RELIABILITY = {
-    "defense": 0.75,
-    "offense": 0.75,
-    "entente": 0.5,
-    "consultation": 0.5,
-    "neutrality": 1.0,
-    "nonaggression": 1.0,
-}
-
-#: Stands for "the ladder's war level, whatever it is named" in the trigger defaults.
+#: Stands for "the ladder's war level, whatever it is named" in the trigger defaults (treaty
+#: kinds, rivalries, borders).
 WAR_LEVEL = "<war>"
-
-#: Default trigger by kind: ``WAR_LEVEL``, a level index, or ``None`` (pledges have no trigger).
-TRIGGER: dict[str, str | int | None] = {
-    "defense": WAR_LEVEL,
-    "offense": WAR_LEVEL,
-    "entente": WAR_LEVEL,
-    "consultation": 0,
-    "neutrality": None,
-    "nonaggression": None,
-}
 
 RIVALRY_HOSTILITY = 0.5
 RIVALRY_TRIGGER = WAR_LEVEL
@@ -156,32 +126,8 @@ TRUST_R_MIN = 0.1
 #: Dissolution: probability that a treaty that failed in a crisis dissolves (per such crisis).
 #: Assumption, meant to be swept.
 DISSOLVE_PI = 0.5
-#: Background exit hazards per year by treaty kind and era (the calendar year of each simulated
-#: year; worlds without ``horizon.start`` use the post-1945 rates). ATOP v4.01 alliance level:
-#: exits / alliance-years at risk, each alliance typed by its strongest obligation (defense >
-#: offense > neutrality > non-aggression > consultation), before 1945 and from 1945 to 2016.
-#: Offence after 1945 has almost no exposure in ATOP (two short alliances): the defence rate is
-#: used. Entente (no ATOP flag) uses the consultation rate. ``tests/test_horizon_defaults.py``
-#: recomputes the table from the data.
-BACKGROUND_EXIT = {
-    "pre1945": {
-        "defense": 0.108,
-        "offense": 0.194,
-        "neutrality": 0.103,
-        "nonaggression": 0.078,
-        "consultation": 0.139,
-        "entente": 0.139,
-    },
-    "post1945": {
-        "defense": 0.041,
-        "offense": 0.041,
-        "neutrality": 0.0094,
-        "nonaggression": 0.0113,
-        "consultation": 0.0115,
-        "entente": 0.0115,
-    },
-}
-#: The first year of the post-1945 rates.
+#: Background exit hazards per year by treaty kind and era: in the table of treaty kinds
+#: (:mod:`tripwire.world.kinds`), from ATOP v4.01. ERA_BREAK is the first year of the post-1945 rates.
 ERA_BREAK = 1945
 
 #: Domino: a live treaty sharing a member with one that dissolves loses this fraction of its

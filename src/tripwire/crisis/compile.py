@@ -27,7 +27,6 @@ from ..errors import WorldError
 from ..kernels.encoding import (
     ABSENT,
     ALIGN,
-    ASSIST,
     DEFEND,
     OPPOSE,
     SIDE_A,
@@ -39,8 +38,6 @@ from ..kernels.encoding import (
 from ..world.model import World
 
 __all__ = ["CompiledWorld", "compile_world", "backing_suffix", "origin_guide"]
-
-_KIND_OF_TREATY = {"defense": DEFEND, "offense": ASSIST, "entente": ALIGN, "consultation": ALIGN}
 
 
 def backing_suffix(edge_ptr: np.ndarray, backing: np.ndarray) -> np.ndarray:
@@ -353,9 +350,7 @@ def compile_world(world: World) -> CompiledWorld:
                     pledgee.append(index[m])
                     pledge_tid.append(k)
                 else:
-                    edge(
-                        index[m], index[g], _KIND_OF_TREATY[t.kind], float(t.reliability or 0.0), t.trigger, k
-                    )
+                    edge(index[m], index[g], t.kernel_kind, float(t.reliability or 0.0), t.trigger, k)
     for r in world.rivalries:
         x, y = (index[c] for c in r.states)
         for i, j in ((x, y), (y, x)):

@@ -41,6 +41,7 @@ from ..crisis.simulate import run_tallies
 from ..errors import DataError, DataWarning
 from ..io.cow import BORDER_TYPES
 from ..io.world_on import HistoryData, load_data
+from ..world import kinds
 from ..world.model import load_world
 from ..world.profile import ERAS, Profile, era_of
 
@@ -105,12 +106,6 @@ PER_PARTNER = "per_partner"
 
 # channels (index into the probe table); an edge belongs to one channel (a combo of one)
 CHANNELS = ("alliance", "consultation", "rivalry", *(f"border.{t}" for t in BORDER_TYPES))
-_KIND_CHANNEL = {
-    "defense": "alliance",
-    "offense": "alliance",
-    "entente": "consultation",
-    "consultation": "consultation",
-}
 PROBE_SCALE = 256.0
 
 
@@ -217,8 +212,9 @@ def _spec_with_probes(spec: dict) -> dict:
     treaties = []
     for t in spec["treaties"]:
         t = dict(t)
-        if t["kind"] in _KIND_CHANNEL:
-            t["reliability"] = _probe(_KIND_CHANNEL[t["kind"]])
+        channel = kinds.channel_of(t["kind"])
+        if channel is not None:
+            t["reliability"] = _probe(channel)
         t["trigger"] = TRIGGERS.get(t["kind"], t.get("trigger"))
         if t["trigger"] is None:
             t.pop("trigger")
@@ -240,7 +236,7 @@ def _ties(
     side_set = set(side)
     allies = np.zeros(n, dtype=np.int64)
     for t in world_spec["treaties"]:
-        if t["kind"] in _KIND_CHANNEL and side_set & set(t["members"]):
+        if kinds.channel_of(t["kind"]) is not None and side_set & set(t["members"]):
             for m in t["members"]:
                 allies[code_index[m]] += 1
     neighbour = np.zeros(n, dtype=bool)

@@ -1,14 +1,17 @@
-"""Worlds built from real data: ATOP alliances and COW national material capabilities.
+"""ATOP alliances: the member rows in force on a date, and worlds built from them and that year's
+capabilities.
 
 :func:`world_from_atop` turns the alliances in force on one date (ATOP member-level data) and
-that year's capabilities (COW NMC) into a validated :class:`~tripwire.world.model.World`.
+that year's capabilities (COW NMC, :mod:`tripwire.io.nmc`) into a validated
+:class:`~tripwire.world.model.World`.
 
 Choices, in one place
 ---------------------
 Dates
-    ``date`` is a year (``1914``, meaning 1 January 1914), an ISO date string (``"1914-07-28"``)
-    or a :class:`datetime.date`. It must fall within both files: ATOP entry years (1815–2016 in
-    v4.01) and NMC years (1816–2016 in v6.0); otherwise ``DataError`` says what each file covers.
+    ``date`` is a year, an ISO date string or a :class:`datetime.date`
+    (:func:`tripwire.io.tables.as_date`). It must fall within both files: ATOP entry years
+    (1815–2016 in v4.01) and NMC years (1816–2016 in v6.0); otherwise ``DataError`` says what each
+    file covers.
 Alliances in force
     A member row is in force when it was entered on or before the date and exited after it
     (``yrexit = 0``: still in force at the end of the data). A month or day of 0 or blank is
@@ -22,23 +25,17 @@ Obligations
     one member carries: ``members`` are all the alliance's members in force, ``guarantors`` the
     members that carry the flag (left out when every member carries it: a mutual treaty).
     Kinds map ``defense -> defense``, ``offense -> offense``, ``neutral -> neutrality``,
-    ``nonagg -> nonaggression``, ``consul -> consultation``. Reliability and trigger are the
-    defaults by kind (:mod:`tripwire.defaults`) unless ``treaty_params`` overrides them.
+    ``nonagg -> nonaggression``, ``consul -> consultation`` (the table of treaty kinds,
+    :mod:`tripwire.world.kinds`, gives each kind's flag). Reliability and trigger are the
+    defaults by kind unless ``treaty_params`` overrides them.
     ``signed`` is the alliance's first year (``begyr`` of the alliance-level file when given,
     else the earliest member entry; they agree in v4.01). ``ended`` is left out: the world
     describes the date, not what came after it.
 State codes
-    COW abbreviations as NMC spells them for the date's year, found through the ATOP member's
-    ccode. Note ccode 345 is ``YUG`` throughout NMC: Serbia in 1914 is ``YUG``; and NMC v6
-    spells Romania ``ROM`` where the COW state list has ``RUM``. Codes given by
-    the caller (``states``, ``origins``, rivalries) may be COW abbreviations or integer ccodes.
+    COW abbreviations as NMC spells them for the date's year (:class:`tripwire.io.codes.StateCodes`).
     No names file is read, so each state's name is its code.
 Capabilities
-    Each state's CINC for the year divided by the sum of CINC over **every** state in NMC that
-    year, so a capability is a share of the world total (NMC's own shares do not add up to 1:
-    1914 sums to 1.021). A missing CINC (``-9``, blank or negative) takes the state's value
-    from the nearest year with one (the earlier year on a tie), or 0 when the state has none,
-    with a :class:`DataWarning`; the imputed value also enters the year's total.
+    Shares of the year's world CINC total, missing values imputed (:mod:`tripwire.io.nmc`).
 States without capabilities
     An ATOP member with no NMC row for the year (outside the interstate system) is dropped from
     its treaties with a :class:`DataWarning`; a treaty left with fewer than two members, or
@@ -59,23 +56,23 @@ v6.0 (Singer, Bremer & Stuckey 1972); cite them when you use worlds built from t
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
-import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DataError, DataWarning
+from ..world import kinds
 from ..world.model import World, load_world
+from .codes import StateCodes
+from .nmc import NMC_COLUMNS, nmc_shares
+from .tables import as_date, numeric, read_table, source_label
 
 __all__ = [
     "world_from_atop",
     "alliances_in_force",
-    "capability_shares",
     "DataWarning",
     "ATOP_KINDS",
     "MEMBER_COLUMNS",
@@ -83,14 +80,10 @@ __all__ = [
     "ALLIANCE_COLUMNS",
 ]
 
-#: ATOP obligation flag -> treaty kind, in the order treaties are built.
-ATOP_KINDS: dict[str, str] = {
-    "defense": "defense",
-    "offense": "offense",
-    "neutral": "neutrality",
-    "nonagg": "nonaggression",
-    "consul": "consultation",
-}
+#: ATOP obligation flag -> treaty kind, in ATOP's order of strength, the order treaties are built
+#: (read from the table of treaty kinds, :mod:`tripwire.world.kinds`).
+ATOP_KINDS: dict[str, str] = kinds.atop_flags()
+
 
 #: Columns the ATOP member-level file must have.
 MEMBER_COLUMNS: tuple[str, ...] = (
@@ -104,106 +97,24 @@ MEMBER_COLUMNS: tuple[str, ...] = (
     "dayexit",
     *ATOP_KINDS,
 )
-#: Columns the COW NMC file must have.
-NMC_COLUMNS: tuple[str, ...] = ("stateabb", "ccode", "year", "cinc")
+
+
 #: Columns the ATOP alliance-level file must have (when one is given).
 ALLIANCE_COLUMNS: tuple[str, ...] = ("atopid", "begyr")
 
-#: NMC's code for a missing value.
-MISSING = -9
 
 #: ``model_options`` passed through to the world.
 MODEL_OPTIONS = ("description", "ladder", "escalation", "policy", "rivalries", "profile")
 
+
 #: Treaty fields ``treaty_params`` may set per kind.
 TREATY_PARAMS = ("reliability", "trigger")
 
-#: Names codes users often try that COW spells otherwise.
-_CODE_HINTS = {
-    "SRB": "YUG (ccode 345; COW abbreviates Serbia as YUG)",
-    "SER": "YUG (ccode 345; COW abbreviates Serbia as YUG)",
-    "SERB": "YUG (ccode 345; COW abbreviates Serbia as YUG)",
-    "GER": "GMY (ccode 255) or GFR (ccode 260, 1955-1990)",
-    "DEU": "GMY (ccode 255) or GFR (ccode 260, 1955-1990)",
-    "GBR": "UKG (ccode 200)",
-    "UK": "UKG (ccode 200)",
-    "FRA": "FRN (ccode 220)",
-    "AUT": "AUH (ccode 300, to 1918) or AUS (ccode 305)",
-    "USSR": "RUS (ccode 365)",
-    "SUN": "RUS (ccode 365)",
-}
 
 _NAME_CODES = 4  # member codes spelled out in a treaty name before "+N"
 
 
-# -- reading ----------------------------------------------------------------------------------
-def _read_table(source: str | Path | pd.DataFrame, what: str, required: Sequence[str]) -> pd.DataFrame:
-    """Read a CSV (or take a DataFrame), lower-case its column names and check ``required``."""
-    if isinstance(source, pd.DataFrame):
-        df, label = source.copy(), f"{what} table"
-    else:
-        if not isinstance(source, str | Path):
-            raise TypeError(
-                f"{what}: expected a path to a CSV file or a DataFrame, saw {type(source).__name__}"
-            )
-        path = Path(source)
-        label = f"{what} file '{path}'"
-        if not path.exists():
-            raise FileNotFoundError(f"{label} does not exist; expected a CSV with columns {list(required)}")
-        if not path.is_file():
-            raise FileNotFoundError(f"{label} is not a file; expected a CSV with columns {list(required)}")
-        try:
-            df = pd.read_csv(path, low_memory=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise DataError(f"{label} is not a readable CSV: {exc}") from None
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        seen = list(df.columns)
-        shown = ", ".join(seen[:15]) + (f", ... ({len(seen)} in all)" if len(seen) > 15 else "")
-        raise DataError(
-            f"{label} lacks column(s) {missing}; expected {list(required)}; found: {shown or 'no columns'}"
-        )
-    if df.empty:
-        raise DataError(f"{label} has no rows")
-    return df
-
-
-def _numeric(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
-    """A copy with ``columns`` as numbers; text that is not a number becomes missing."""
-    out = df.copy()
-    for c in columns:
-        out[c] = pd.to_numeric(out[c], errors="coerce")
-    return out.copy()  # one consolidated block per dtype again
-
-
-def _as_date(date: int | str | _dt.date) -> _dt.date:
-    if isinstance(date, bool):
-        raise TypeError(f"date: expected a year or an ISO date, saw {date!r}")
-    if isinstance(date, _dt.datetime):
-        return date.date()
-    if isinstance(date, _dt.date):
-        return date
-    if isinstance(date, int | np.integer):
-        year = int(date)
-        if not 1 <= year <= 9999:
-            raise DataError(f"date: year {year} is not a calendar year")
-        return _dt.date(year, 1, 1)
-    if isinstance(date, str):
-        text = date.strip()
-        if re.fullmatch(r"\d{4}", text):
-            return _dt.date(int(text), 1, 1)
-        try:
-            return _dt.date.fromisoformat(text)
-        except ValueError:
-            raise DataError(
-                f"date: could not read {date!r}; expected a year (1914) or an ISO date ('1914-07-28')"
-            ) from None
-    raise TypeError(
-        f"date: expected a year (int), an ISO date string or a datetime.date, saw {type(date).__name__}"
-    )
-
-
+# -- alliances --------------------------------------------------------------------------------
 def _date_key(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     """``yyyymmdd`` integers; unknown (0 or blank) months and days read as the first."""
     month = month.fillna(0).clip(lower=0)
@@ -213,12 +124,11 @@ def _date_key(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     return (year * 10_000 + month * 100 + day).astype("int64")
 
 
-# -- alliances --------------------------------------------------------------------------------
-def _prepare_members(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[str]]:
+def prepare_members(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[str]]:
     """Member rows as numbers, rows without an id, member or entry year set aside (and said so),
     with each row's entry and exit as ``yyyymmdd`` keys (``_entry``, ``_exit``; exit 0 = open)."""
     notes: list[str] = []
-    df = _numeric(df, [*MEMBER_COLUMNS, *(["phase"] if "phase" in df else [])])
+    df = numeric(df, [*MEMBER_COLUMNS, *(["phase"] if "phase" in df else [])])
     bad = df["atopid"].isna() | df["member"].isna() | df["yrent"].isna()
     if bad.any():
         notes.append(f"{label}: {int(bad.sum())} row(s) without atopid, member or yrent were skipped")
@@ -231,14 +141,14 @@ def _prepare_members(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[s
     return df, notes
 
 
-def _coverage(df: pd.DataFrame) -> tuple[int, int]:
+def atop_coverage(df: pd.DataFrame) -> tuple[int, int]:
     """First and last year of a prepared member table (entries and exits)."""
     return int(df["yrent"].min()), int(max(df["yrent"].max(), df["yrexit"].max()))
 
 
-def _rows_in_force(df: pd.DataFrame, when: _dt.date, label: str) -> pd.DataFrame:
+def rows_in_force(df: pd.DataFrame, when: _dt.date, label: str) -> pd.DataFrame:
     """The prepared member rows in force on ``when``, one per ``(atopid, member)``."""
-    lo, hi = _coverage(df)
+    lo, hi = atop_coverage(df)
     if not lo <= when.year <= hi:
         raise DataError(
             f"date {when.isoformat()} is outside the ATOP data in {label}: "
@@ -254,8 +164,8 @@ def _rows_in_force(df: pd.DataFrame, when: _dt.date, label: str) -> pd.DataFrame
 
 
 def _members_in_force(df: pd.DataFrame, when: _dt.date, label: str) -> tuple[pd.DataFrame, list[str]]:
-    prepared, notes = _prepare_members(df, label)
-    return _rows_in_force(prepared, when, label), notes
+    prepared, notes = prepare_members(df, label)
+    return rows_in_force(prepared, when, label), notes
 
 
 def alliances_in_force(date: int | str | _dt.date, members: str | Path | pd.DataFrame) -> pd.DataFrame:
@@ -283,168 +193,15 @@ def alliances_in_force(date: int | str | _dt.date, members: str | Path | pd.Data
     >>> sorted(rows.loc[rows.atopid == 1335, "member"])  # doctest: +SKIP
     [255, 300]
     """
-    when = _as_date(date)
-    df = _read_table(members, "ATOP member-level", MEMBER_COLUMNS)
-    rows, notes = _members_in_force(df, when, _label(members, "ATOP member-level"))
+    when = as_date(date)
+    df = read_table(members, "ATOP member-level", MEMBER_COLUMNS)
+    rows, notes = _members_in_force(df, when, source_label(members, "ATOP member-level"))
     for note in notes:
         warnings.warn(note, DataWarning, stacklevel=2)
     return rows
 
 
-# -- capabilities -----------------------------------------------------------------------------
-def _shares(df: pd.DataFrame, year: int, label: str) -> tuple[pd.DataFrame, list[str]]:
-    notes: list[str] = []
-    df = _numeric(df, ["ccode", "year", "cinc"])
-    df = df[df["ccode"].notna() & df["year"].notna()].copy()
-    df["stateabb"] = df["stateabb"].astype(str).str.strip()
-    years = df["year"].astype("int64")
-    lo, hi = int(years.min()), int(years.max())
-    if not lo <= year <= hi or not (years == year).any():
-        raise DataError(
-            f"year {year} is outside the NMC data in {label}: it covers {lo}-{hi}"
-            + ("" if not lo <= year <= hi else f" but has no rows for {year}")
-        )
-    dupes = df[df.duplicated(["ccode", "year"], keep=False) & (years == year)]
-    if not dupes.empty:
-        raise DataError(
-            f"{label} has {len(dupes)} rows for the same (ccode, year) in {year}: "
-            f"ccodes {sorted(set(dupes['ccode'].astype(int)))}; expected one row per state-year"
-        )
-    valid = df["cinc"].notna() & (df["cinc"] >= 0) & (df["cinc"] != MISSING)
-    cur = df[years == year].copy()
-    cur["ccode"] = cur["ccode"].astype("int64")
-    cur["imputed_from"] = np.nan
-    missing = cur.index[~valid.loc[cur.index]]
-    imputed, zero = [], []
-    for idx in missing:
-        ccode = cur.at[idx, "ccode"]
-        known = df[valid & (df["ccode"] == ccode)]
-        if known.empty:
-            cur.at[idx, "cinc"] = 0.0
-            zero.append(f"{cur.at[idx, 'stateabb']} (ccode {ccode})")
-            continue
-        dist = (known["year"] - year).abs()
-        best = known.loc[dist[dist == dist.min()].index]
-        best = best.sort_values("year").iloc[0]
-        cur.at[idx, "cinc"] = float(best["cinc"])
-        cur.at[idx, "imputed_from"] = int(best["year"])
-        imputed.append(f"{cur.at[idx, 'stateabb']} (ccode {ccode}) from {int(best['year'])}")
-    if imputed:
-        notes.append(f"{label}: CINC missing (-9) in {year} for {', '.join(imputed)}: nearest year used")
-    if zero:
-        notes.append(f"{label}: CINC missing (-9) in every year for {', '.join(zero)}: capability set to 0")
-    total = float(cur["cinc"].sum())
-    if not total > 0:
-        raise DataError(f"{label}: CINC sums to {total} over the {len(cur)} states of {year}; expected > 0")
-    out = pd.DataFrame(
-        {
-            "code": cur["stateabb"].to_numpy(),
-            "cinc": cur["cinc"].astype(float).to_numpy(),
-            "capability": (cur["cinc"] / total).astype(float).to_numpy(),
-            "imputed_from": cur["imputed_from"].to_numpy(),
-        },
-        index=pd.Index(cur["ccode"].to_numpy(), name="ccode"),
-    ).sort_index()
-    return out, notes
-
-
-def capability_shares(year: int, capabilities: str | Path | pd.DataFrame) -> pd.DataFrame:
-    """Every state's share of the world's CINC in one year (COW NMC).
-
-    Parameters
-    ----------
-    year
-        The year.
-    capabilities
-        The NMC CSV (or a DataFrame with :data:`NMC_COLUMNS`); ``-9`` means missing.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``ccode``: ``code`` (NMC's abbreviation), ``cinc`` (NMC's value, imputed
-        where missing), ``capability`` (``cinc`` over the sum of ``cinc`` over every state in
-        NMC that year: the column sums to 1) and ``imputed_from`` (the year a missing CINC was
-        taken from, else NaN).
-
-    Warns
-    -----
-    DataWarning
-        When a CINC is missing: the nearest year's value is used (the earlier on a tie), or 0
-        when the state has none.
-
-    Examples
-    --------
-    Needs the NMC file (``../shared/data`` in a checkout):
-
-    >>> caps = capability_shares(1914, "NMC-60-abridged.csv")  # doctest: +SKIP
-    >>> round(float(caps["capability"].sum()), 12)  # doctest: +SKIP
-    1.0
-    """
-    if isinstance(year, bool) or not isinstance(year, int | np.integer):
-        raise TypeError(f"year: expected an int, saw {year!r}")
-    df = _read_table(capabilities, "NMC capabilities", NMC_COLUMNS)
-    out, notes = _shares(df, int(year), _label(capabilities, "NMC capabilities"))
-    for note in notes:
-        warnings.warn(note, DataWarning, stacklevel=2)
-    return out
-
-
-def _label(source: Any, what: str) -> str:
-    return f"{what} table" if isinstance(source, pd.DataFrame) else f"{what} file '{source}'"
-
-
-# -- codes ------------------------------------------------------------------------------------
-class _Codes:
-    """Resolves caller-given state codes (COW abbreviations or ccodes) for one year."""
-
-    def __init__(self, caps: pd.DataFrame, nmc: pd.DataFrame, year: int) -> None:
-        self.year = year
-        self.by_ccode = caps["code"].to_dict()
-        self.by_code = {code: int(cc) for cc, code in self.by_ccode.items()}
-        self.nmc = nmc
-        self.problems: list[str] = []
-
-    def __call__(self, value: Any, where: str) -> str | None:
-        if isinstance(value, bool):
-            self.problems.append(f"{where}: expected a state code or ccode, saw {value!r}")
-            return None
-        if isinstance(value, int | np.integer):
-            if int(value) in self.by_ccode:
-                return self.by_ccode[int(value)]
-            self.problems.append(
-                f"{where}: ccode {int(value)} has no NMC row for {self.year}{self._years(value)}"
-            )
-            return None
-        if not isinstance(value, str):
-            self.problems.append(f"{where}: expected a state code or ccode, saw {value!r}")
-            return None
-        code = value.strip().upper()
-        if code in self.by_code:
-            return code
-        msg = f"{where}: unknown state code {value!r} for {self.year}"
-        msg += self._years(code)
-        close = difflib.get_close_matches(code, list(self.by_code), n=5, cutoff=0.5)
-        if code in _CODE_HINTS:
-            msg += f"; COW spells it {_CODE_HINTS[code]}"
-        if close:
-            msg += f"; near matches: {', '.join(close)}"
-        msg += "; codes are COW abbreviations from NMC (or integer ccodes)"
-        self.problems.append(msg)
-        return None
-
-    def _years(self, value: Any) -> str:
-        col = "ccode" if isinstance(value, int | np.integer) else "stateabb"
-        rows = self.nmc[self.nmc[col] == value]
-        if rows.empty:
-            return ""
-        years = rows["year"].astype(int)
-        return f" (NMC has it in {years.min()}-{years.max()}, not in {self.year})"
-
-    def check(self) -> None:
-        if self.problems:
-            raise DataError("\n".join(self.problems))
-
-
+# -- the caller's choices ---------------------------------------------------------------------
 def _origin_parts(item: Any, k: int) -> tuple[Any, Any, Any]:
     if isinstance(item, Mapping):
         extra = set(item) - {"initiator", "target", "weight"}
@@ -507,16 +264,15 @@ def _check_kinds(kinds: Iterable[str] | None) -> list[str]:
     return [f for f in ATOP_KINDS if f in flags]
 
 
-# -- the builder: read -> rows in force -> treaties -> states -> world -------------------------
-def _signed_years(alliance_df: pd.DataFrame | None) -> dict[int, int]:
+def signed_years(alliance_df: pd.DataFrame | None) -> dict[int, int]:
     """``atopid -> begyr`` from the alliance-level file (empty without one)."""
     if alliance_df is None:
         return {}
-    alliance_df = _numeric(alliance_df, ALLIANCE_COLUMNS).dropna(subset=list(ALLIANCE_COLUMNS))
+    alliance_df = numeric(alliance_df, ALLIANCE_COLUMNS).dropna(subset=list(ALLIANCE_COLUMNS))
     return dict(zip(alliance_df["atopid"].astype(int), alliance_df["begyr"].astype(int), strict=True))
 
 
-def _treaties(
+def build_treaties(
     rows: pd.DataFrame,
     caps: pd.DataFrame,
     *,
@@ -598,7 +354,7 @@ def _states(caps: pd.DataFrame, chosen: set[str] | None) -> list[dict]:
 
 
 def _caller_choices(
-    codes: _Codes,
+    codes: StateCodes,
     caps: pd.DataFrame,
     states: Iterable[str | int] | str | None,
     origins: Iterable[Any] | str | None,
@@ -752,39 +508,39 @@ def world_from_atop(
             f"world_from_atop() got unexpected option(s) {unknown}; "
             f"options passed to the world: {', '.join(MODEL_OPTIONS)}"
         )
-    when = _as_date(date)
+    when = as_date(date)
     flags = _check_kinds(kinds)
     params = _check_treaty_params(treaty_params)
     notes: list[str] = []
 
     # read: check every file before building anything
-    member_label = _label(members, "ATOP member-level")
-    member_df = _read_table(members, "ATOP member-level", MEMBER_COLUMNS)
-    nmc_df = _read_table(capabilities, "NMC capabilities", NMC_COLUMNS)
+    member_label = source_label(members, "ATOP member-level")
+    member_df = read_table(members, "ATOP member-level", MEMBER_COLUMNS)
+    nmc_df = read_table(capabilities, "NMC capabilities", NMC_COLUMNS)
     alliance_df = (
-        None if alliances is None else _read_table(alliances, "ATOP alliance-level", ALLIANCE_COLUMNS)
+        None if alliances is None else read_table(alliances, "ATOP alliance-level", ALLIANCE_COLUMNS)
     )
-    prepared, more = _prepare_members(member_df, member_label)
+    prepared, more = prepare_members(member_df, member_label)
     notes += more
 
     # rows in force, capabilities, the caller's codes
-    rows = _rows_in_force(prepared, when, member_label)
-    caps, more = _shares(nmc_df, when.year, _label(capabilities, "NMC capabilities"))
+    rows = rows_in_force(prepared, when, member_label)
+    caps, more = nmc_shares(nmc_df, when.year, source_label(capabilities, "NMC capabilities"))
     notes += more
     wanted, origin_list, rivalries = _caller_choices(
-        _Codes(caps, nmc_df, when.year), caps, states, origins, model_options.get("rivalries")
+        StateCodes(caps, nmc_df, when.year), caps, states, origins, model_options.get("rivalries")
     )
     if rivalries is not None:
         model_options["rivalries"] = rivalries
 
     # treaties: one per ATOP alliance and obligation kind
-    treaties, more = _treaties(
+    treaties, more = build_treaties(
         rows,
         caps,
         flags=flags,
         params=params,
-        signed_by=_signed_years(alliance_df),
-        first_entry=_numeric(member_df, ["atopid", "yrent"]).groupby("atopid")["yrent"].min(),
+        signed_by=signed_years(alliance_df),
+        first_entry=numeric(member_df, ["atopid", "yrent"]).groupby("atopid")["yrent"].min(),
         year=when.year,
         check_signed=alliance_df is not None,
     )

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from .atop import _numeric, _read_table
+from .tables import numeric, read_table
 
 __all__ = [
     "BORDER_TYPES",
@@ -56,8 +56,8 @@ def read_contiguity(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     >>> len(spells)  # doctest: +SKIP
     835
     """
-    df = _read_table(path, "COW direct contiguity", CONTIGUITY_COLUMNS)
-    df = _numeric(df, CONTIGUITY_COLUMNS)
+    df = read_table(path, "COW direct contiguity", CONTIGUITY_COLUMNS)
+    df = numeric(df, CONTIGUITY_COLUMNS)
     bad = df[list(CONTIGUITY_COLUMNS)].isna().any(axis=1) | ~df["conttype"].isin(range(1, 6))
     if bad.any():
         rows = ", ".join(str(k + 2) for k in df.index[bad][:10])
@@ -92,7 +92,7 @@ def borders_on(spells: pd.DataFrame, when: _dt.date) -> pd.DataFrame:
 
 def read_majors(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     """Read COW major-power spells: ``ccode`` with ``start`` and ``end`` as ``yyyymmdd``."""
-    df = _numeric(_read_table(path, "COW major powers", MAJORS_COLUMNS), MAJORS_COLUMNS)
+    df = numeric(read_table(path, "COW major powers", MAJORS_COLUMNS), MAJORS_COLUMNS)
     df = df.dropna(subset=list(MAJORS_COLUMNS)).astype({c: "int64" for c in MAJORS_COLUMNS})
     return pd.DataFrame(
         {

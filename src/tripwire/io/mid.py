@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atop import _numeric, _read_table
+from .tables import numeric, read_table
 
 __all__ = ["MID_FILES", "MID_COLUMNS", "read_mid"]
 
@@ -72,9 +72,9 @@ def read_mid(folder: str | Path) -> dict[str, pd.DataFrame]:
         paths[key] = path
     out = {}
     for key, path in paths.items():
-        df = _read_table(path, f"MID{key}", MID_COLUMNS[key])
-        numeric = [c for c in MID_COLUMNS[key] if c != "stabb"]
-        df = _numeric(df, numeric)
+        df = read_table(path, f"MID{key}", MID_COLUMNS[key])
+        numbers = [c for c in MID_COLUMNS[key] if c != "stabb"]
+        df = numeric(df, numbers)
         if "stabb" in df:
             df["stabb"] = df["stabb"].astype(str).str.strip()
         df.attrs["path"] = str(path)

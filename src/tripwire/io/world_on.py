@@ -28,7 +28,7 @@ Codes
     ``ROM`` Romania, ``RUS`` the Soviet Union); callers may give abbreviations or integer ccodes.
     The other sources are matched by ccode only.
 Missing rows and ``-9``
-    A missing CINC (``-9``) takes the nearest year's value (see :mod:`tripwire.io.atop`). An
+    A missing CINC (``-9``) takes the nearest year's value (see :mod:`tripwire.io.nmc`). An
     alliance member, rival or neighbour without an NMC row that year is outside the system: the
     treaty loses that member, the rivalry or border is left out, and :func:`world_on` warns
     (:class:`~tripwire.errors.DataWarning`) with the count; :func:`world_spec` returns the notes.
@@ -73,19 +73,16 @@ from .atop import (
     ALLIANCE_COLUMNS,
     ATOP_KINDS,
     MEMBER_COLUMNS,
-    NMC_COLUMNS,
-    _as_date,
-    _Codes,
-    _coverage,
-    _numeric,
-    _prepare_members,
-    _read_table,
-    _rows_in_force,
-    _shares,
-    _signed_years,
-    _treaties,
+    atop_coverage,
+    build_treaties,
+    prepare_members,
+    rows_in_force,
+    signed_years,
 )
+from .codes import StateCodes
 from .cow import borders_on, majors_on, read_contiguity, read_majors
+from .nmc import NMC_COLUMNS, nmc_shares
+from .tables import as_date, numeric, read_table
 from .thompson import read_rivalries
 
 __all__ = ["DATA_FILES", "HistoryData", "load_data", "world_on", "world_spec"]
@@ -139,15 +136,15 @@ class HistoryData:
             if k not in OPTIONAL and not p.is_file():
                 raise FileNotFoundError(f"{k} file '{p}' does not exist in the data folder '{self.folder}'")
         self.member_label = f"ATOP member-level file '{self.paths['members']}'"
-        raw = _read_table(self.paths["members"], "ATOP member-level", MEMBER_COLUMNS)
-        self.members, self.read_notes = _prepare_members(raw, self.member_label)
-        self.first_entry = _numeric(raw, ["atopid", "yrent"]).groupby("atopid")["yrent"].min()
+        raw = read_table(self.paths["members"], "ATOP member-level", MEMBER_COLUMNS)
+        self.members, self.read_notes = prepare_members(raw, self.member_label)
+        self.first_entry = numeric(raw, ["atopid", "yrent"]).groupby("atopid")["yrent"].min()
         self.atop_version = _version(raw)
-        self.signed_by = _signed_years(
-            _read_table(self.paths["alliances"], "ATOP alliance-level", ALLIANCE_COLUMNS)
+        self.signed_by = signed_years(
+            read_table(self.paths["alliances"], "ATOP alliance-level", ALLIANCE_COLUMNS)
         )
         self.nmc_label = f"NMC capabilities file '{self.paths['capabilities']}'"
-        self.nmc = _read_table(self.paths["capabilities"], "NMC capabilities", NMC_COLUMNS)
+        self.nmc = read_table(self.paths["capabilities"], "NMC capabilities", NMC_COLUMNS)
         self.contiguity = read_contiguity(self.paths["contiguity"])
         self.rivalries = read_rivalries(self.paths["rivalries"])
         self.majors = read_majors(self.paths["majors"]) if self.paths["majors"].is_file() else None
@@ -160,7 +157,7 @@ class HistoryData:
         """First and last year of each source (``None``: open at the end)."""
         rivals_end = self.rivalries["end"].dropna()
         return {
-            "members": _coverage(self.members),
+            "members": atop_coverage(self.members),
             "capabilities": self.nmc_years,
             "contiguity": (int(self.contiguity["begin"].min()) // 100, None),
             "rivalries": (
@@ -171,7 +168,7 @@ class HistoryData:
 
     def check_date(self, when: _dt.date) -> None:
         """Raise :class:`DataError` naming the file when ``when`` is outside a source."""
-        lo, hi = _coverage(self.members)
+        lo, hi = atop_coverage(self.members)
         if not lo <= when.year <= hi:
             raise DataError(
                 f"date {when.isoformat()} is outside the ATOP data in {self.member_label}: "
@@ -192,7 +189,7 @@ class HistoryData:
     def shares(self, year: int) -> tuple[pd.DataFrame, list[str]]:
         """Capability shares of ``year`` (cached) and the notes on imputed values."""
         if year not in self._shares:
-            self._shares[year] = _shares(self.nmc, year, self.nmc_label)
+            self._shares[year] = nmc_shares(self.nmc, year, self.nmc_label)
         return self._shares[year]
 
     # -- one date ------------------------------------------------------------------------------
@@ -205,13 +202,13 @@ class HistoryData:
         name: str | None = None,
     ) -> tuple[dict, Notes]:
         """The world on ``date`` as a world dict (not yet validated) and the notes."""
-        when = _as_date(date)
+        when = as_date(date)
         self.check_date(when)
         prof = None if profile is None else load_profile(profile)
         caps, cap_notes = self.shares(when.year)
         notes = Notes(lines=list(self.read_notes) + list(cap_notes))
         year = when.year
-        codes = _Codes(caps, self.nmc, year)
+        codes = StateCodes(caps, self.nmc, year)
         origin_list = _origins(codes, origins)
         codes.check()
 
@@ -227,9 +224,9 @@ class HistoryData:
                     entry["trigger"] = prof.triggers[kind]
                 if entry:
                     params[kind] = entry
-        rows = _rows_in_force(self.members, when, self.member_label)
+        rows = rows_in_force(self.members, when, self.member_label)
         notes.members_outside = int((~rows["member"].isin(caps.index)).sum())
-        treaties, more = _treaties(
+        treaties, more = build_treaties(
             rows,
             caps,
             flags=list(ATOP_KINDS),
@@ -335,7 +332,7 @@ def _version(raw: pd.DataFrame) -> str:
     return f" v{v.iloc[0]:g}" if len(v) else ""
 
 
-def _side(codes: _Codes, value: Any, where: str) -> list[str]:
+def _side(codes: StateCodes, value: Any, where: str) -> list[str]:
     items = [value] if isinstance(value, str | int) and not isinstance(value, bool) else list(value)
     if not items:
         raise DataError(f"{where}: an origin needs at least one state a side")
@@ -343,7 +340,7 @@ def _side(codes: _Codes, value: Any, where: str) -> list[str]:
     return [c for c in out if c is not None]
 
 
-def _origins(codes: _Codes, origins: Iterable[Any] | str) -> list[dict] | str:
+def _origins(codes: StateCodes, origins: Iterable[Any] | str) -> list[dict] | str:
     if isinstance(origins, str):
         if origins != "rivalries":
             raise DataError(

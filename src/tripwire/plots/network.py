@@ -11,20 +11,21 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from ..errors import StoreError
+from ..world import kinds
 from ._common import PROBABILITY_CMAP, axes, describe, title_of, world_of
 
-__all__ = ["network", "EDGE_STYLE"]
+__all__ = ["network", "edge_style", "RIVALRY_STYLE"]
 
-#: Edge style by treaty kind (and rivalry): line style, width, colour. Line styles keep them apart in grey.
-EDGE_STYLE: dict[str, dict[str, Any]] = {
-    "defense": {"linestyle": "-", "linewidth": 1.6, "color": "#222222"},
-    "offense": {"linestyle": (0, (6, 2)), "linewidth": 1.6, "color": "#222222"},
-    "entente": {"linestyle": (0, (1, 1.5)), "linewidth": 1.4, "color": "#444444"},
-    "consultation": {"linestyle": (0, (4, 1.5, 1, 1.5)), "linewidth": 1.0, "color": "#666666"},
-    "neutrality": {"linestyle": (0, (1, 3)), "linewidth": 0.8, "color": "#999999"},
-    "nonaggression": {"linestyle": (0, (1, 3)), "linewidth": 0.8, "color": "#999999"},
-    "rivalry": {"linestyle": (0, (3, 2)), "linewidth": 1.8, "color": "#b2182b"},
-}
+#: Edge style of a rivalry: line style, width, colour. Treaty kinds take theirs from the table of
+#: treaty kinds (:mod:`tripwire.world.kinds`): line styles keep them apart in grey.
+RIVALRY_STYLE: dict[str, Any] = {"linestyle": (0, (3, 2)), "linewidth": 1.8, "color": "#b2182b"}
+
+
+def edge_style(kind: str) -> dict[str, Any] | None:
+    """The line style of an edge of a treaty kind or of ``"rivalry"``; ``None`` for anything else."""
+    if kind == "rivalry":
+        return RIVALRY_STYLE
+    return kinds.KINDS[kind].style if kind in kinds.KINDS else None
 
 
 def network(
@@ -95,7 +96,7 @@ def network(
     ax = axes(ax, figsize=(8.0, 6.5))
     kinds_used = []
     for a, b, k in unique:
-        style = EDGE_STYLE.get(k, EDGE_STYLE["entente"])
+        style = edge_style(k) or kinds.get("entente").style
         (xa, ya), (xb, yb) = pos[a], pos[b]
         ax.plot([xa, xb], [ya, yb], zorder=1, solid_capstyle="round", **style)
         if k not in kinds_used:
@@ -147,7 +148,7 @@ def network(
                 zorder=3,
                 color="black" if light > 0.45 else "white",
             )
-    handles = [Line2D([0], [0], **EDGE_STYLE[k], label=k) for k in kinds_used if k in EDGE_STYLE]
+    handles = [Line2D([0], [0], **line, label=k) for k in kinds_used if (line := edge_style(k)) is not None]
     if handles:
         ax.legend(
             handles=handles,

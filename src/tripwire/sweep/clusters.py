@@ -20,9 +20,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError
 
+from ..config import StrictModel, UniqueKeyLoader, format_errors
 from ..defaults import SWEEP_QUEUE_CHECK_S
 from ..errors import SweepError
-from ..world.model import StrictModel, UniqueKeyLoader, format_errors
 from .signals import restore_sigint
 
 #: Seconds between two looks at the batch queue (``squeue``, ``qstat``) while a sweep runs.

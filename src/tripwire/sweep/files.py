@@ -9,8 +9,9 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from .._checks import MAX_SEED
+from ..config import StrictModel, problems, read_mapping
 from ..errors import DesignError, ParamError, SweepError, WorldError
-from ..world.model import StrictModel, World, load_world, problems, read_mapping
+from ..world.model import World, load_world
 from .models import DEFAULT_MODEL, ModelName
 from .plan import DEFAULT_TRIAL_BLOCK, SweepPlan, plan_sweep
 

@@ -44,7 +44,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from .. import defaults
-from .model import NonNegative, Probability, StrictModel
+from ..config import NonNegative, Probability, StrictModel
+from . import kinds
 
 if TYPE_CHECKING:
     from .model import World
@@ -54,15 +55,12 @@ __all__ = [
     "Arrival",
     "Systemic",
     "ArmsBins",
-    "OBLIGATION_KINDS",
     "arms_system",
     "leading_eigenvalue",
     "horizon_problems",
 ]
 
 PerState = NonNegative | dict[str, NonNegative]
-#: Treaty kinds that make allies for burden sharing (pledges do not).
-OBLIGATION_KINDS = ("defense", "offense", "entente", "consultation")
 
 
 class Arrival(StrictModel):
@@ -132,9 +130,7 @@ class Horizon(StrictModel):
     r_max: Probability = defaults.TRUST_R_MAX
     r_min: Probability = defaults.TRUST_R_MIN
     pi_d: Probability = defaults.DISSOLVE_PI
-    background: dict[
-        Literal["defense", "offense", "entente", "consultation", "neutrality", "nonaggression"], NonNegative
-    ] = Field(default_factory=dict)
+    background: dict[kinds.KindName, NonNegative] = Field(default_factory=dict)
     epsilon: Probability = defaults.DOMINO_EPSILON
     # sunset and review
     term: Annotated[int, Field(ge=0, le=10_000)] | None = None
@@ -156,8 +152,8 @@ class Horizon(StrictModel):
         """Background exit hazard per year of a treaty kind in a calendar year (``None``: post-1945)."""
         if kind in self.background:
             return float(self.background[kind])
-        era = "pre1945" if year is not None and year < defaults.ERA_BREAK else "post1945"
-        return defaults.BACKGROUND_EXIT[era][kind]
+        era = kinds.ERAS[0] if year is not None and year < defaults.ERA_BREAK else kinds.ERAS[1]
+        return kinds.get(kind).exit[era]
 
 
 def _per_state(value: float | dict[str, float], codes: list[str], default: float) -> np.ndarray:
@@ -197,7 +193,7 @@ def arms_system(world: World, horizon: Horizon | None = None) -> tuple[np.ndarra
         m[j, i] += horizon.reaction * r.hostility
     allies = np.zeros((n, n), dtype=bool)
     for t in world.treaties:
-        if t.kind in OBLIGATION_KINDS:
+        if not t.is_pledge:  # pledges make no allies
             ks = [index[c] for c in t.members]
             for i in ks:
                 for j in ks:

@@ -68,8 +68,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
-from .. import defaults
 from ..errors import ParamError, WorldError
+from . import kinds
 from .model import BorderJoining, Policy, World, format_errors
 
 __all__ = [
@@ -421,7 +421,7 @@ def _set(data: dict, param: Param, value: Any, levels: list[str]) -> None:
             treaty["term"] = value
     elif t[0] == "treaties":
         for treaty in data["treaties"]:
-            if treaty["kind"] not in defaults.PLEDGE_KINDS:
+            if not kinds.get(treaty["kind"]).pledge:
                 treaty["reliability"] = value
     elif t[0] == "treaty":
         if t[2] == "active":

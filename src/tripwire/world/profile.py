@@ -54,18 +54,13 @@ import yaml
 
 from .. import defaults
 from ..errors import WorldError
+from . import kinds
 
 __all__ = ["Profile", "load_profile", "bundled_profiles", "apply_profile", "ERAS", "era_of"]
 
 #: Eras of era-dependent values: ``before_1945`` (years < 1945) and ``from_1945``.
 ERAS = ("before_1945", "from_1945")
 ERA_SPLIT = defaults.ERA_SPLIT_YEAR
-_OBLIGATION_GROUP = {
-    "defense": "alliance",
-    "offense": "alliance",
-    "entente": "consultation",
-    "consultation": "consultation",
-}
 _SEA = ("sea12", "sea24", "sea150", "sea400")
 
 
@@ -194,7 +189,7 @@ def border_joining(profile: Profile, kind: str, year: int | None) -> float:
 def treaty_reliability(profile: Profile, kind: str, year: int | None, members: int = 2) -> float | None:
     """An obligation treaty's reliability under a profile (None for pledges); with a per-partner
     profile the value is shared among the ``members - 1`` partners each member owes."""
-    group = _OBLIGATION_GROUP.get(kind)
+    group = kinds.channel_of(kind)
     if group is None:
         return None
     value = profile.value(f"reliability.{group}", year)
@@ -223,7 +218,7 @@ def _needs_profile(data: dict) -> bool:
     for t in data.get("treaties") or []:
         if (
             isinstance(t, dict)
-            and t.get("kind") in _OBLIGATION_GROUP
+            and kinds.channel_of(t.get("kind")) is not None
             and ("reliability" not in t or "trigger" not in t)
         ):
             return True
@@ -262,7 +257,7 @@ def apply_profile(data: dict, profile: str | Path | dict | Profile | None = None
     out["escalation"] = esc
     for t in out.get("treaties") or []:
         if isinstance(t, dict):
-            if "reliability" not in t and t.get("kind") in _OBLIGATION_GROUP:
+            if "reliability" not in t and kinds.channel_of(t.get("kind")) is not None:
                 t["reliability"] = treaty_reliability(prof, t["kind"], year, len(t.get("members") or ()))
             if "trigger" not in t and t.get("kind") in prof.triggers:
                 t["trigger"] = prof.triggers[t["kind"]]

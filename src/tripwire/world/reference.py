@@ -24,6 +24,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from .. import defaults
+from ..config import OneOf
+from . import kinds
 from .horizon import ArmsBins, Arrival, Horizon, Systemic
 from .model import (
     Border,
@@ -306,7 +308,11 @@ def type_text(annotation: Any, meta: list | None = None) -> str:
     if origin is typing.Annotated:
         return type_text(args[0], meta + list(args[1:]))
     lo, hi, min_len = _bound(meta)
-    if origin in (typing.Union, types.UnionType):
+    one_of = [m for m in meta if isinstance(m, OneOf)]
+    if one_of:
+        choices = one_of[0].choices()
+        text = f"`{choices[0]}`" if len(choices) == 1 else "one of " + ", ".join(f"`{a}`" for a in choices)
+    elif origin in (typing.Union, types.UnionType):
         parts = [type_text(a) for a in args if a is not type(None)]
         text = " or ".join(dict.fromkeys(parts))
     elif origin is typing.Literal:
@@ -396,17 +402,8 @@ def _defaults_by_kind() -> list[str]:
         return "the first level" if value == 0 else str(value)
 
     lines = ["| kind | reliability | trigger | obligation |", "|---|---|---|---|"]
-    meaning = {
-        "defense": "members defend a member that is the *target* of a crisis",
-        "offense": "members join a member that *initiates* a crisis",
-        "entente": "members join a member on either side",
-        "consultation": "members join a member on either side (called on from the first level)",
-        "neutrality": "a member never joins a side that opposes another member (binds; no draw)",
-        "nonaggression": "as neutrality",
-    }
-    for kind in defaults.RELIABILITY:
-        reliability, level = defaults.RELIABILITY[kind], trigger(defaults.TRIGGER[kind])
-        lines.append(f"| `{kind}` | {reliability:g} | {level} | {meaning[kind]} |")
+    for kind in kinds.KINDS.values():
+        lines.append(f"| `{kind.name}` | {kind.reliability:g} | {trigger(kind.trigger)} | {kind.meaning} |")
     return lines
 
 

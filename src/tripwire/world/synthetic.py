@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import WorldError
+from . import kinds
 from .model import World
 
 #: The kinds of :func:`network_world`.
@@ -265,9 +266,7 @@ def independent_cascade(world: World) -> World:
     (1, ['entente'])
     """
     data = pure_cascade(world).model_dump(exclude_none=True)
-    data["treaties"] = [
-        {**t, "kind": "entente"} for t in data["treaties"] if t["kind"] not in ("neutrality", "nonaggression")
-    ]
+    data["treaties"] = [{**t, "kind": "entente"} for t in data["treaties"] if not kinds.get(t["kind"]).pledge]
     return World.model_validate(data)
 
 

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import textwrap
+
+from .. import defaults
+from . import kinds
+
 #: A complete, valid world that uses every key of the world file, each with a comment. ``{name}``
 #: is replaced by the world's name.
 TEMPLATE = """\
@@ -52,12 +57,7 @@ states:
   - {{code: DOR, name: Dorado, capability: 0.20}}
   - {{code: ELB, name: Elbonia, capability: 0.15}}
 
-# optional: treaties. `kind` is defense, offense, entente, consultation, neutrality or
-# nonaggression; `members` lists at least two state codes. Optional: `reliability` in [0, 1]
-# (the probability that one member honours its obligation to another; default by kind: defense
-# and offense 0.75, entente and consultation 0.5), `trigger` (the level at which the obligation is
-# called on; default war, consultation the first level), `guarantors` (a one-way treaty: only they
-# owe the other members), `signed` / `ended` years and an ATOP `atopid` (records only).
+{treaty_kinds}
 treaties:
   - name: Borduria-Caledonia Pact          # names label the results: keep them unique
     kind: defense                           # pulls Caledonia to Borduria's side when Borduria is the target
@@ -110,6 +110,35 @@ horizon:
 """
 
 
+def _and(words: list[str], last: str = "and") -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def _treaty_kinds() -> str:
+    """The comment on treaties: the kinds and their default reliabilities and triggers, from the
+    table of treaty kinds."""
+    table = kinds.KINDS.values()
+    by_reliability: dict[float, list[str]] = {}
+    for k in table:
+        if not k.pledge:
+            by_reliability.setdefault(k.reliability, []).append(k.name)
+    reliability = ", ".join(f"{_and(names)} {value:g}" for value, names in by_reliability.items())
+    other = [
+        f"{k.name} {'the first level' if k.trigger == 0 else f'level {k.trigger}'}"
+        for k in table
+        if not k.pledge and k.trigger != defaults.WAR_LEVEL
+    ]
+    text = (
+        f"optional: treaties. `kind` is {_and(list(kinds.names()), 'or')}; `members` lists at least two "
+        "state codes. Optional: `reliability` in [0, 1] (the probability that one member honours its "
+        f"obligation to another; default by kind: {reliability}), `trigger` (the level at which the "
+        f"obligation is called on; default war{''.join(', ' + x for x in other)}), `guarantors` (a "
+        "one-way treaty: only they owe the other members), `signed` / `ended` years and an ATOP "
+        "`atopid` (records only)."
+    )
+    return textwrap.fill(text, width=98, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False)
+
+
 def template(name: str, file: str = "FILE") -> str:
     """The commented template for a world called ``name``."""
-    return TEMPLATE.format(name=name, file=file)
+    return TEMPLATE.format(name=name, file=file, treaty_kinds=_treaty_kinds())
