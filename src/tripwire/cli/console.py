@@ -47,8 +47,8 @@ def progress_bar(
         return
     from ..crisis.runner import progress_bar as bar
 
-    with bar(total, label, console=console, transient=True) as advance:
-        yield advance
+    with bar(total, label, console=console, transient=True) as advance_bar:
+        yield advance_bar
 
 
 def summary_tables(ds: xr.Dataset, top: int = 5) -> list[RenderableType]:
