@@ -82,12 +82,13 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         compile_s = runner.compile()
         startup_s = since_start()
         runner.measure(args.trials)
-    except KeyboardInterrupt:
+        estimate = runner.estimate(args.trials)
+        what = f"{args.trials:,} trials of {world.name}"
+        if not confirm_long(estimate, what, yes=args.yes, console=console):
+            say(console, "not run")
+            return EXIT_FAILED
+    except KeyboardInterrupt:  # while compiling, measuring, or at the prompt
         raise Interrupted(nothing) from None
-    estimate = runner.estimate(args.trials)
-    if not confirm_long(estimate, f"{args.trials:,} trials of {world.name}", yes=args.yes, console=console):
-        say(console, "not run")
-        return EXIT_FAILED
     if not args.quiet:
         say(console, f"running: about {duration(estimate)} at {runner.rate[0]:,.0f} trials/s")
     show = not args.quiet and estimate > 2.0
