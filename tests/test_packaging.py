@@ -60,6 +60,39 @@ def test_import_is_cheap():
     assert out.strip() == "False"
 
 
+def test_the_callable_packages_load_their_function_only_when_used():
+    code = (
+        "import sys, tripwire; tripwire.sweep, tripwire.horizon, tripwire.sweep.__name__; "
+        "print([m for m in ('numba', 'xarray', 'dask', 'distributed') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_public_functions_show_their_own_signatures_and_docstrings():
+    import inspect
+
+    from tripwire.crisis.simulate import simulate
+    from tripwire.horizon.simulate import horizon
+    from tripwire.sweep.run import sweep
+
+    for public, function in (
+        (tripwire.sweep, sweep),
+        (tripwire.horizon, horizon),
+        (tripwire.simulate, simulate),
+    ):
+        signature = inspect.signature(public)
+        assert signature == inspect.signature(function), function.__name__
+        assert "*args" not in str(signature) and "trials" in signature.parameters
+        assert inspect.getdoc(function).split("\nExamples")[0] in inspect.getdoc(public)
+    assert list(inspect.signature(tripwire.sweep).parameters)[:3] == ["world", "params", "design"]
+    assert list(inspect.signature(tripwire.horizon).parameters)[:3] == ["world", "trials", "years"]
+    assert "progress" in inspect.signature(tripwire.simulate).parameters
+    assert tripwire.sweep.__doc__.startswith(
+        "Parameter sweeps on dask.distributed"
+    )  # the package's own first
+
+
 def test_the_command_line_imports_only_what_a_run_needs():
     # every command registers its parser at start-up; the libraries a command needs load when it runs
     heavy = ("pandas", "xarray", "dask", "distributed", "matplotlib", "scipy", "numba", "SALib", "networkx")

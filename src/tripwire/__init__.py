@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # what static analysis sees; at run time each name is importe
         DataWarning,
         DesignError,
         ParamError,
+        PartialResultWarning,
         StoreCorrupted,
         StoreError,
         StoreLocked,
@@ -72,6 +73,7 @@ _LAZY = {
     "ClusterError": "errors",
     "DataError": "errors",
     "DataWarning": "errors",
+    "PartialResultWarning": "errors",
 }
 
 __all__ = [
@@ -105,6 +107,7 @@ __all__ = [
     "ClusterError",
     "DataError",
     "DataWarning",
+    "PartialResultWarning",
 ]
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "ClusterError",
     "DataError",
     "DataWarning",
+    "PartialResultWarning",
 ]
 
 
@@ -63,6 +64,11 @@ class DataError(TripwireError):
 
 class DataWarning(UserWarning):
     """Something in the data was imputed or dropped while building a world."""
+
+
+class PartialResultWarning(UserWarning):
+    """A run stopped by Ctrl-C returned the trials done so far: the result is exactly a run of
+    that many trials, and its ``attrs["trials_requested"]`` says how many were asked for."""
 
 
 class StoreCorrupted(StoreError):

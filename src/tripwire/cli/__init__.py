@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from .. import __version__
+from ..crisis.runner import GUARD
 from ..errors import TripwireError
 from . import (
     analyze,
@@ -36,7 +37,7 @@ from . import (
     world,
 )
 from ._common import EXIT_INTERRUPTED, EXIT_USAGE, say
-from .interrupts import GUARD, caused_by_interrupt
+from .interrupts import caused_by_interrupt
 
 LOG_WIDTH = 160
 

@@ -88,10 +88,11 @@ def _fmt_diff(d: float, se: float) -> tuple[str, str, str]:
 
 def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     from ..crisis.compile import compile_world
+    from ..crisis.runner import TrialRunner, add_tallies
     from ..errors import ParamError
     from ..world.model import load_world
     from .console import progress_bar
-    from .trials import TrialRunner, add_tallies, confirm_long
+    from .trials import confirm_long
 
     if not (args.set_values or args.without or args.origins):
         raise ParamError(

@@ -7,14 +7,6 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from rich.console import Console, RenderableType
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
@@ -32,8 +24,9 @@ def progress_bar(
     log: bool = False,
     log_step: float | None = None,
 ) -> Iterator[Callable[[int], None]]:
-    """Yield ``advance(n)``: a rich bar on a terminal, plain lines with ``log=True`` (one per call,
-    or one each time another ``log_step`` per cent is done), nothing when disabled."""
+    """Yield ``advance(n)``: a rich bar on a terminal (:func:`tripwire.crisis.runner.progress_bar`),
+    plain lines with ``log=True`` (one per call, or one each time another ``log_step`` per cent is
+    done), nothing when disabled."""
     if not enabled:
         yield lambda n: None
         return
@@ -52,16 +45,10 @@ def progress_bar(
 
         yield advance
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+    from ..crisis.runner import progress_bar as bar
+
+    with bar(total, label, console=console, transient=True) as advance_bar:
+        yield advance_bar
 
 
 def summary_tables(ds: xr.Dataset, top: int = 5) -> list[RenderableType]:

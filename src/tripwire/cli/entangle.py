@@ -27,9 +27,10 @@ def cmd_entangle(args: argparse.Namespace, console: Console) -> int:
         origins = [o.strip() for o in origins.split(",") if o.strip()]
     from ..analysis.entanglement import entanglement_origins
     from ..crisis.compile import compile_world
+    from ..crisis.runner import measure_rate
     from ..crisis.simulate import run_tallies
     from ..world.model import load_world
-    from .trials import confirm_long, measure_rate
+    from .trials import confirm_long
 
     world = load_world(args.scenario)
     n_origins = len(entanglement_origins(world, origins))

@@ -57,13 +57,14 @@ def summary_tables(ds) -> list[Table]:
 
 
 def cmd_horizon(args: argparse.Namespace, console: Console) -> int:
+    from ..crisis.runner import measure_rate
     from ..horizon.compile import compile_horizon
     from ..horizon.results import make_dataset
     from ..horizon.simulate import run_horizon_tallies
     from ..io.results import check_output, write_dataset
     from ..world.model import load_world
     from .console import progress_bar
-    from .trials import confirm_long, measure_rate
+    from .trials import confirm_long
 
     if args.out is not None:  # before any work
         check_output(args.out, overwrite=args.force, flag="--force")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 
 from rich.console import Console
 
@@ -22,22 +21,24 @@ from ._common import (
 from .trials import add_yes
 
 
-def _interrupted(args: argparse.Namespace, runner, cw, world, changes: str) -> str:
-    """Keep what was done (when ``--out`` was given) and say so in one line."""
-    from ..crisis.results import make_dataset
+def _write(ds, args: argparse.Namespace, changes: str) -> None:
+    """Write a run's result to ``--out``, with its what-if changes in the attrs."""
     from ..io.results import write_dataset
 
-    done = runner.done
-    if done == 0:
-        return "interrupted before any trial ran; nothing was written"
+    if changes:
+        ds.attrs["what_if"] = changes
+    write_dataset(ds, args.out, overwrite=args.force)
+
+
+def _kept(args: argparse.Namespace, ds, changes: str) -> str:
+    """Keep the trials a Ctrl-C left (when ``--out`` was given) and say so in one line."""
+    done = int(ds.attrs["trials"])
     head = f"interrupted after {done:,} of {args.trials:,} trials"
     if args.out is None:
         return f"{head}; no result was written (none was asked for with --out)"
-    ds = make_dataset(cw, world, runner.totals, seed=args.seed, trials=done)
-    if changes:
-        ds.attrs["what_if"] = changes
+    del ds.attrs["trials_requested"]  # what was written is exactly a run of `done` trials
     try:
-        write_dataset(ds, args.out, overwrite=args.force)
+        _write(ds, args, changes)
     except KeyboardInterrupt:
         return f"{head}; interrupted again while writing them, so nothing was written"
     return (
@@ -47,11 +48,15 @@ def _interrupted(args: argparse.Namespace, runner, cw, world, changes: str) -> s
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    import warnings
+
     from ..crisis.compile import compile_world
+    from ..crisis.runner import TrialRunner, run_simulation
+    from ..errors import PartialResultWarning
     from ..io.results import check_output
     from ..world.model import load_world
     from .console import progress_bar
-    from .trials import TrialRunner, confirm_long
+    from .trials import confirm_long
 
     if args.out is not None:  # before any work: a run must not be lost to an unwritable output
         check_output(args.out, overwrite=args.force, flag="--force")
@@ -72,6 +77,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         what_if = f"; what if: {changes}" if changes else ""
         say(console, f"{world.name}: {args.trials:,} trials, seed {args.seed}{what_if}")
     runner = TrialRunner([cw], seed=args.seed, threads=args.threads)
+    nothing = "interrupted before any trial ran; nothing was written"
     try:
         compile_s = runner.compile()
         startup_s = since_start()
@@ -81,30 +87,39 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         if not confirm_long(estimate, what, yes=args.yes, console=console):
             say(console, "not run")
             return EXIT_FAILED
-        if not args.quiet:
-            say(console, f"running: about {duration(estimate)} at {runner.rate[0]:,.0f} trials/s")
-        t0 = time.perf_counter()
-        show = not args.quiet and estimate > 2.0
-        with progress_bar(
-            console, args.trials, world.name, enabled=show, log=not console.is_terminal, log_step=5
-        ) as advance:
-            tallies = runner.run(0, 0, args.trials, advance)
-        run_s = time.perf_counter() - t0
+    except KeyboardInterrupt:  # while compiling, measuring, or at the prompt
+        raise Interrupted(nothing) from None
+    if not args.quiet:
+        say(console, f"running: about {duration(estimate)} at {runner.rate[0]:,.0f} trials/s")
+    show = not args.quiet and estimate > 2.0
+    try:
+        with (
+            progress_bar(
+                console, args.trials, world.name, enabled=show, log=not console.is_terminal, log_step=5
+            ) as advance,
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore", PartialResultWarning)  # said below in the command's words
+            ds = run_simulation(runner, world, args.trials, progress=advance)
     except KeyboardInterrupt:
-        raise Interrupted(_interrupted(args, runner, cw, world, changes)) from None
-    from ..crisis.results import make_dataset  # xarray: needed only now that the trials are done
-    from ..io.results import write_dataset
+        done = runner.done
+        if done:  # Ctrl-C while the result of the trials done was being built
+            nothing = (
+                f"interrupted after {done:,} of {args.trials:,} trials while their result was being built; "
+                "nothing was written"
+            )
+        raise Interrupted(nothing) from None
+    run_s = runner.run_s
+    if "trials_requested" in ds.attrs:
+        raise Interrupted(_kept(args, ds, changes))
     from .console import summary_tables
 
-    ds = make_dataset(cw, world, tallies, seed=args.seed, trials=args.trials)
-    if changes:
-        ds.attrs["what_if"] = changes
     if not args.quiet:
         for table in summary_tables(ds):
             console.print(table)
     if args.out is not None:
         try:
-            write_dataset(ds, args.out, overwrite=args.force)
+            _write(ds, args, changes)
         except KeyboardInterrupt:
             raise Interrupted(
                 f"interrupted while writing {args.out}; nothing was written (run again to redo it)"

@@ -1,4 +1,4 @@
-"""``tripwire sweep`` (run a sweep file into a resumable zarr store) and ``tripwire show``.
+"""``tripwire sweep``: run a sweep file into a resumable zarr store (``tripwire show`` describes it).
 
 The command is a thin layer over :func:`tripwire.sweep.run.run_sweep`: it reads the sweep file,
 prints what the driver reports (plain lines with ``--log`` or when the output is not a terminal, a
@@ -322,73 +322,6 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
         f"{stats.trials_per_s:,.0f} trials/s; wall time {wall:.2f} s",
     )
     _say(console, f"wrote {args.out} (`tripwire show {args.out}` describes it)")
-    return EXIT_OK
-
-
-def _values(values: list, limit: int = 8) -> str:
-    def fmt(v) -> str:
-        return f"{v:g}" if isinstance(v, float) else str(v).lower() if isinstance(v, bool) else str(v)
-
-    shown = ", ".join(fmt(v) for v in values[:limit])
-    return shown + (f", ... ({len(values)} values)" if len(values) > limit else "")
-
-
-def show_sweep_store(args: argparse.Namespace, console: Console) -> int:
-    """Print what a sweep store holds and how complete its done marks say it is."""
-    from ..sweep.reader import describe
-
-    info = describe(args.store)
-    design = info["design"]
-    rows: list[tuple[str, str]] = []
-    title = f"{info['name']!r}" + (f": {info['description']}" if info["description"] else "")
-    rows.append(("store", info["path"]))
-    rows.append(("sweep", title))
-    rows.append(
-        (
-            "world",
-            f"{info['world_name']} (hash {info['world_hash'][:12]}), "
-            f"engine tripwire {info['engine_version']}",
-        )
-    )
-    dims = " x ".join(f"{d} ({s})" for d, s in zip(info["dims"], info["shape"], strict=True))
-    extra = f", n = {design['n']}, design seed {design['seed']}" if design["kind"] in ("lhs", "sobol") else ""
-    rows.append(("design", f"{design['kind']}: {info['points']:,} points over {dims}{extra}"))
-    for k, path in enumerate(design["paths"]):
-        values = design["params"][path]
-        text = f"[{values[0]:g}, {values[1]:g}]" if design["kind"] in ("lhs", "sobol") else _values(values)
-        rows.append(("params" if k == 0 else "", f"{path}: {text}"))
-    rows.append(
-        ("trials", f"{info['trials']:,} per point, seed {info['seed']} (trial block {info['trial_block']:,})")
-    )
-    rows.append(("chunks", f"{'x'.join(map(str, info['chunk']))} points per task, {info['tasks']:,} task(s)"))
-    pct = 100 * info["points_done"] / info["points"]
-    status = (
-        f"done marks: complete; run `tripwire verify {args.store}` to check data"
-        if info["points_done"] == info["points"]
-        else "incomplete: rerun the sweep to resume it"
-    )
-    rows.append(
-        (
-            "done",
-            f"{info['points_done']:,}/{info['points']:,} points ({pct:.0f}%), "
-            f"{info['tasks_done']:,}/{info['tasks']:,} tasks; {status}",
-        )
-    )
-    if info["lock"] is not None:
-        state = {
-            True: "running",
-            False: "no longer running: the next run takes it over",
-            None: "on another host",
-        }
-        rows.append(("lock", f"held by {info['lock']['text']}; {state[info['lock']['alive']]}"))
-    if "p_war_range" in info:
-        lo, hi = info["p_war_range"]
-        rows.append((f"P(>= {info['war_level']})", f"{lo:.4f} - {hi:.4f} over the points done"))
-    if "read_error" in info:
-        rows.append(("damaged", info["read_error"]))
-    width = max(len(k) for k, _ in rows) + 2
-    for key, value in rows:
-        _say(console, key.ljust(width) + value)
     return EXIT_OK
 
 

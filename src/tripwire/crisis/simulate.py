@@ -32,7 +32,8 @@ __all__ = [
 #: The joining closures ``run_tallies`` accepts (``auto``: :func:`choose_closure`).
 CLOSURES = ("auto", "csr", "bitset")
 
-#: Trials per kernel call when reporting progress.
+#: Trials per kernel call when reporting progress (``run_tallies``), and at most per chunk of
+#: ``simulate`` with ``progress``.
 PROGRESS_CHUNK = 1 << 20
 
 #: :func:`choose_closure`: edges per state below which the CSR closure is taken without a probe,
@@ -340,7 +341,7 @@ def simulate(
     seed: int = 0,
     threads: int | None = None,
     blocks: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: bool | Callable[[int], Any] | None = None,
 ) -> xr.Dataset:
     """Run ``trials`` crisis cascades on a world and return the risk distributions.
 
@@ -358,13 +359,22 @@ def simulate(
     blocks
         Trial blocks per kernel call (default ``8 * threads``); has no effect on results.
     progress
-        Called with the number of trials completed after each chunk of about a million trials.
+        ``True`` for a progress bar (rich; a live output in a notebook), or a callable called
+        after each chunk with the trials finished in it (``tqdm(total=trials).update`` fits).
+        Chunks take about a second and, with ``progress``, hold at most :data:`PROGRESS_CHUNK`
+        trials; they have no effect on results.
 
     Returns
     -------
     xarray.Dataset
         Tallies and derived probabilities with labelled coordinates (``docs/model.md``); ``attrs``
         hold the seed, trials, engine version, the world's hash and the resolved world (JSON).
+
+        On Ctrl-C (or a ``KeyboardInterrupt`` raised by ``progress``) the run stops after the
+        chunk under way and returns the trials done: exactly ``simulate(world, done, seed=seed)``
+        (``done = int(ds.trials)``), plus ``attrs["trials_requested"]``, with a
+        :class:`~tripwire.errors.PartialResultWarning`. Before any trial is done, Ctrl-C raises
+        ``KeyboardInterrupt``.
 
     Examples
     --------
@@ -377,9 +387,9 @@ def simulate(
     """
     if not isinstance(world, Path | str | dict | World):
         raise TypeError(f"world must be a World, path, scenario name or dict, saw {type(world).__name__}")
-    from .results import make_dataset
+    from .runner import TrialRunner, run_simulation
 
     world = load_world(world)  # a World is validated again: it may have been changed since it was loaded
     cw = compile_world(world)
-    tallies = run_tallies(cw, trials, seed=seed, blocks=blocks, threads=threads, progress=progress)
-    return make_dataset(cw, world, tallies, seed=seed, trials=trials)
+    runner = TrialRunner([cw], seed=seed, threads=threads, blocks=blocks)
+    return run_simulation(runner, world, trials, progress=progress, most=PROGRESS_CHUNK if progress else None)

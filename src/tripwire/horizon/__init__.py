@@ -11,18 +11,6 @@ The package is also the function: ``tripwire.horizon(world, trials)`` runs the m
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
+from .._function_package import make_callable
 
-
-class _CallablePackage(types.ModuleType):
-    """``tripwire.horizon`` is both this package and the function that runs the model."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from .simulate import horizon
-
-        return horizon(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
+make_callable(__name__, f"{__name__}.simulate:horizon")

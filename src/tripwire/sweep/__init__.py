@@ -24,10 +24,10 @@ imports ``dask.distributed``.
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
 from typing import Any
+
+from .._function_package import make_callable
 
 # name -> module defining it, imported on first use (``import tripwire`` stays cheap)
 _LAZY = {
@@ -42,20 +42,12 @@ _LAZY = {
 }
 
 
-class _CallablePackage(types.ModuleType):
-    """``tripwire.sweep`` is both this package and the function that runs a sweep."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from .run import sweep
-
-        return sweep(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _LAZY:
-            value = getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-            setattr(self, name, value)
-            return value
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _getattr(package: Any, name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+        setattr(package, name, value)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-sys.modules[__name__].__class__ = _CallablePackage
+make_callable(__name__, f"{__name__}.run:sweep", _getattr)
