@@ -2,7 +2,7 @@
 dispute columns, computed once per dispute from the world on its start date, shared by the model's
 fits and every baseline.
 
-:func:`covariates` returns :class:`Covariates`: ``candidates`` (one row per dispute and candidate:
+:func:`covariate_tables` returns :class:`Covariates`: ``candidates`` (one row per dispute and candidate:
 every state in the system on the start date that is not an originator, keyed by ``dispnum`` and
 ``ccode``) and ``disputes`` (one row per dispute, keyed by ``dispnum``), each with the outcomes.
 Every column is declared once in :data:`CANDIDATE_COLUMNS` / :data:`DISPUTE_COLUMNS` with its
@@ -68,7 +68,7 @@ __all__ = [
     "OBLIGATIONS",
     "ERAS",
     "Covariates",
-    "covariates",
+    "covariate_tables",
     "era3",
 ]
 
@@ -376,7 +376,7 @@ def _dispute_rows(
     return cand_cols, disp, year.ccodes[cand]
 
 
-def covariates(disputes: Disputes | pd.DataFrame, *, data: str | HistoryData) -> Covariates:
+def covariate_tables(disputes: Disputes | pd.DataFrame, *, data: str | HistoryData) -> Covariates:
     """The candidate and dispute covariate tables of every dispute, with the outcomes.
 
     Parameters
