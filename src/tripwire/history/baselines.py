@@ -60,6 +60,8 @@ __all__ = [
 ]
 
 EXTRA_HINT = "pip install 'tripwire[history]' (the history extra: scikit-learn>=1.4)"
+#: Boosting stops early on a held-out share of the rows from this many rows on.
+EARLY_STOPPING_ROWS = 1000
 PENALTIES = (0.1, 1.0, 10.0, 100.0, 1000.0)
 
 
@@ -446,22 +448,24 @@ class BoostingBaseline(_Baseline):
         "max_iter": 200,
         "max_leaf_nodes": 15,
         "l2_regularization": 1.0,
-        "early_stopping": True,
         "validation_fraction": 0.15,
-        "n_iter_no_change": 20,
+        "n_iter_no_change": 20,  # early stopping: see EARLY_STOPPING_ROWS
     }
 
-    def _model(self, min_leaf: int) -> Any:
+    def _model(self, min_leaf: int, n: int) -> Any:
         ensemble = sklearn_or_explain()
         return ensemble.HistGradientBoostingClassifier(
-            **self.PARAMS, min_samples_leaf=min_leaf, random_state=self.seed
+            **self.PARAMS,
+            min_samples_leaf=min(min_leaf, max(1, n // 10)),
+            early_stopping=n >= EARLY_STOPPING_ROWS,
+            random_state=self.seed,
         )
 
     def _fit_candidates(self, cand, y, groups):
-        return self._model(40).fit(self._candidate_x(cand), y)
+        return self._model(40, len(y)).fit(self._candidate_x(cand), y)
 
     def _fit_disputes(self, disp, y):
-        return self._model(20).fit(self._dispute_x(disp), y)
+        return self._model(20, len(y)).fit(self._dispute_x(disp), y)
 
     def _candidate_x(self, cand):
         from .covariates import CANDIDATE_COLUMNS

@@ -230,6 +230,22 @@ def _replicate_scores(
     """Every compared score of one model under each row of dispute ``weights`` (B x disputes)."""
     out: dict[tuple[str, str], np.ndarray] = {}
     total = weights.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a resample without candidates: NaN
+        _replicate_binary(probs, frame, base, weights, total, out)
+    if "joiner_set" in probs:
+        out[("joiner_set", "log_loss")] = -(weights @ probs["joiner_set"]) / total
+        out[("joiner_count", "rps")] = weights @ probs["joiner_count"] / total
+    return out
+
+
+def _replicate_binary(
+    probs: dict[str, np.ndarray],
+    frame: _Frame,
+    base: Mapping[str, float],
+    weights: np.ndarray,
+    total: np.ndarray,
+    out: dict[tuple[str, str], np.ndarray],
+) -> None:
     for o in (*BINARY, "who_joins"):
         if o not in probs:
             continue
@@ -251,15 +267,10 @@ def _replicate_scores(
             _, inv = np.unique(p, return_inverse=True)
             k = int(inv.max()) + 1 if len(inv) else 0
             auc = np.array([_auc_groups(inv, y, w, k) for w in weights])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[(o, "brier_skill")] = 1.0 - sq_w / ref_w
+        out[(o, "brier_skill")] = 1.0 - sq_w / ref_w
         out[(o, "brier")] = sq_w
         out[(o, "log_loss")] = ll_w
         out[(o, "auc")] = auc
-    if "joiner_set" in probs:
-        out[("joiner_set", "log_loss")] = -(weights @ probs["joiner_set"]) / total
-        out[("joiner_count", "rps")] = weights @ probs["joiner_count"] / total
-    return out
 
 
 def compare_predictions(
