@@ -68,7 +68,7 @@ PENALTIES = (0.1, 1.0, 10.0, 100.0, 1000.0)
 def sklearn_or_explain() -> Any:
     """scikit-learn's ``ensemble`` module, or an ImportError naming the extra that installs it."""
     try:
-        from sklearn import ensemble  # type: ignore[import-untyped]
+        from sklearn import ensemble
     except ImportError as exc:
         raise ImportError(
             f"gradient boosting needs scikit-learn, which is not installed: {EXTRA_HINT}"

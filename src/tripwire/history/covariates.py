@@ -51,6 +51,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -293,7 +294,7 @@ class _Majors:
 
 def _dispute_rows(
     d: int, row: dict, year: _Year, on: tuple
-) -> tuple[dict[str, np.ndarray], dict[str, float], np.ndarray]:
+) -> tuple[dict[str, np.ndarray], dict[str, Any], np.ndarray]:
     belongs, owes, size, land, sea, major = on
     n = len(year.ccodes)
     ia = np.array([year.index[c] for c in row["side_a"]], dtype=np.int64)
@@ -316,8 +317,8 @@ def _dispute_rows(
         col[f"bilateral_{side}"] = belongs[shared & (size == 2)].any(axis=0)
         col[f"land_{side}"] = land[:, idx].any(axis=1)
         col[f"sea_{side}"] = sea[:, idx].any(axis=1)
-        col[f"rival_{side}"] = year.rival[:, idx].any(axis=1)
-        col[f"positional_{side}"] = year.positional[:, idx].any(axis=1)
+        col[f"rival_{side}"] = np.asarray(year.rival[:, idx].any(axis=1))
+        col[f"positional_{side}"] = np.asarray(year.positional[:, idx].any(axis=1))
         total = max(float(cap[idx].sum()), CAP_FLOOR)
         col[f"log_cap_ratio_{side}"] = np.log(np.maximum(cap, CAP_FLOOR) / total)
     near_a = col["land_a"] | col["sea_a"] | col["rival_a"]
