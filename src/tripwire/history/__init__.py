@@ -2,7 +2,10 @@
 
 - :func:`load_disputes` reads MID 5.0 into one row per dispute (:mod:`.disputes`);
 - :func:`backtest` predicts every dispute from the world on its start date (:mod:`.backtests`);
-- :func:`score` and :func:`reliability` score the predictions (:mod:`.scores`);
+- :func:`score` and :func:`reliability` score the predictions (:mod:`.scores`), :func:`compare`
+  gives bootstrap intervals of score differences (:mod:`.evaluation`);
+- :func:`covariate_tables` builds the covariate table every baseline shares (:mod:`.covariates`);
+  :mod:`.baselines` holds the baselines, :mod:`.joint` the scores of whole joiner sets;
 - :func:`calibrate` fits the global parameters and writes a profile (:mod:`.calibration`);
 - :func:`base_rates` sets the model's aggregate rates beside the data's (:mod:`.baserates`).
 
@@ -21,6 +24,8 @@ _LAZY = {
     "backtest": "backtests",
     "score": "scores",
     "reliability": "scores",
+    "compare": "scores",
+    "covariate_tables": "covariates",
     "calibrate": "calibration",
     "base_rates": "baserates",
 }

@@ -29,16 +29,41 @@ covariates: capability ratio of side A and its distance from parity, major power
 log(1 + allies) of each side, log(1 + neighbours), era (before 1945). Candidate covariates:
 log(1 + alliance ties) to each side, borders each side, rival of each side, log capability,
 major power, era.
+
+More baselines and joint scores
+-------------------------------
+``score(ds, train=..., baselines=("penalised_logit", "boosting"), covariates=cov)`` adds the rows of
+the baselines of :mod:`tripwire.history.baselines`, fitted on the training disputes' rows of the
+covariate table ``cov`` (:func:`tripwire.history.covariates.covariate_tables`, which must hold every
+dispute of ``ds`` and ``train``). ``joint=True`` adds, for every model with sided candidate
+probabilities, the rows ``joiner_set`` and ``joiner_count`` of :mod:`tripwire.history.joint`
+(column ``rps``). :func:`compare` gives bootstrap intervals over disputes of every score
+difference against tripwire and against the best baseline (:mod:`tripwire.history.evaluation`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import optimize, stats
 
-__all__ = ["OUTCOMES", "score", "reliability", "outcomes", "LogisticBaseline", "auc"]
+from .evaluation import JOINT, Observed, Predictions, base_rates_of, compare_predictions, score_predictions
+
+__all__ = [
+    "OUTCOMES",
+    "score",
+    "compare",
+    "reliability",
+    "outcomes",
+    "LogisticBaseline",
+    "auc",
+    "backtest_predictions",
+    "backtest_observed",
+]
 
 OUTCOMES = ("display", "use", "war", "joiner", "who_joins")
 EPS = 1e-6
@@ -174,7 +199,15 @@ def baseline_predictions(ds: xr.Dataset, train: xr.Dataset) -> dict[str, np.ndar
     return out
 
 
-def score(ds: xr.Dataset, *, train: xr.Dataset | None = None) -> pd.DataFrame:
+def score(
+    ds: xr.Dataset,
+    *,
+    train: xr.Dataset | None = None,
+    baselines: Sequence[str] = (),
+    covariates: Any = None,
+    joint: bool = False,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Score a back-test against the record, beside the logistic baseline.
 
     Parameters
@@ -185,13 +218,24 @@ def score(ds: xr.Dataset, *, train: xr.Dataset | None = None) -> pd.DataFrame:
         The back-test of the training disputes: the base rates and the baseline come from it.
         Without it they come from ``ds`` itself (in-sample: the table says so in
         ``reference``).
+    baselines
+        Names of :data:`tripwire.history.baselines.BASELINES` to fit on the training disputes and
+        score beside tripwire (needs ``covariates``).
+    covariates
+        A :class:`~tripwire.history.covariates.Covariates` holding every dispute of ``ds`` and
+        ``train``.
+    joint
+        Add the joint rows (``joiner_set``, ``joiner_count``) of every model with sided
+        candidate probabilities.
+    seed
+        Seed of the baselines' cross-validation folds and boosting.
 
     Returns
     -------
     pandas.DataFrame
         One row per ``(model, outcome)``: ``model`` (``tripwire`` / ``logistic``), ``outcome``,
         ``brier``, ``brier_ref``, ``brier_skill``, ``log_loss``, ``auc``, ``n``, ``positives``,
-        ``base_rate``, ``reference``.
+        ``base_rate``, ``reference`` (and ``rps`` with baselines or ``joint``).
 
     Examples
     --------
@@ -212,7 +256,89 @@ def score(ds: xr.Dataset, *, train: xr.Dataset | None = None) -> pd.DataFrame:
                 p = base[name]
             rate = float(np.mean(ref_obs[name][1])) if len(ref_obs[name][1]) else float("nan")
             rows.append({"model": model, "outcome": name, **_scores(p, y, rate), "reference": reference})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if not baselines and not joint:
+        return table
+    preds, observed, rates = _models(ds, ref, baselines, covariates, seed)
+    preds.pop("logistic")
+    more = score_predictions(preds, observed, rates, joint=joint, reference=reference)
+    keep = (more["model"] != "tripwire") | more["outcome"].isin(JOINT)
+    return pd.concat([table, more[keep]], ignore_index=True)
+
+
+def backtest_observed(ds: xr.Dataset) -> Observed:
+    """What happened in a back-test, keyed like :class:`~tripwire.history.evaluation.Predictions`."""
+    obs = outcomes(ds)
+    disputes = pd.DataFrame(
+        {name: obs[name][1].astype(np.int64) for name in ("display", "use", "war", "joiner")},
+        index=pd.Index(ds["dispute"].values, name="dispnum"),
+    )
+    joined = ds["joined"].values
+    candidates = pd.DataFrame(
+        {"joined_a": joined[:, 0].astype(np.int64), "joined_b": joined[:, 1].astype(np.int64)},
+        index=_candidate_index(ds),
+    )
+    return Observed(disputes, candidates)
+
+
+def _candidate_index(ds: xr.Dataset) -> pd.MultiIndex:
+    dispute = ds["candidate_dispute"].values
+    ccode = ds["ccode"].values if "ccode" in ds.variables else np.arange(len(dispute))
+    return pd.MultiIndex.from_arrays([dispute, ccode], names=["dispnum", "ccode"])
+
+
+def backtest_predictions(ds: xr.Dataset, train: xr.Dataset | None = None) -> dict[str, Predictions]:
+    """tripwire's predictions in a back-test and the logistic baseline's (fitted on ``train``,
+    or in sample without it)."""
+    obs = outcomes(ds)
+    index = pd.Index(ds["dispute"].values, name="dispnum")
+    cand_index = _candidate_index(ds)
+    names = ("display", "use", "war", "joiner")
+    tw = Predictions(
+        pd.DataFrame({n: obs[n][0] for n in names}, index=index),
+        pd.DataFrame({"p_a": ds["p_join"].values[:, 0], "p_b": ds["p_join"].values[:, 1]}, index=cand_index),
+    )
+    base = baseline_predictions(ds, train if train is not None else ds)
+    lg = Predictions(
+        pd.DataFrame({n: base[n] for n in names}, index=index),
+        pd.DataFrame({"p_join": base["who_joins"]}, index=cand_index),
+    )
+    return {"tripwire": tw, "logistic": lg}
+
+
+def _models(
+    ds: xr.Dataset, ref: xr.Dataset, baselines: Sequence[str], covariates: Any, seed: int
+) -> tuple[dict[str, Predictions], Observed, dict[str, float]]:
+    preds = backtest_predictions(ds, ref)
+    if baselines:
+        if covariates is None:
+            raise ValueError(
+                "score: baselines need the covariate table: pass covariates="
+                "tripwire.history.covariate_tables(disputes, data=...)"
+            )
+        from .baselines import fit_baselines
+
+        fitted = fit_baselines(covariates.subset(ref["dispute"].values), baselines, seed=seed)
+        target = covariates.subset(ds["dispute"].values)
+        preds |= {name: model.predict(target) for name, model in fitted.items()}
+    return preds, backtest_observed(ds), base_rates_of(backtest_observed(ref))
+
+
+def compare(
+    ds: xr.Dataset,
+    *,
+    train: xr.Dataset | None = None,
+    baselines: Sequence[str] = (),
+    covariates: Any = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Bootstrap intervals over disputes of every score difference against tripwire and against
+    the best baseline (:func:`tripwire.history.evaluation.compare_predictions`); the models are
+    those of :func:`score` (tripwire, the logistic baseline and ``baselines``)."""
+    ref = train if train is not None else ds
+    preds, observed, rates = _models(ds, ref, baselines, covariates, seed)
+    return compare_predictions(preds, observed, rates, n_boot=n_boot, seed=seed)
 
 
 def reliability(
