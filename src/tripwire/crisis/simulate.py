@@ -6,13 +6,21 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
 from .._checks import MAX_SEED, check_int
 from ..errors import ParamError
-from ..kernels.encoding import CRITICALITY_FIELDS, ENTANGLE_FIELDS, TALLY_NAMES
+from ..kernels.encoding import (
+    CRITICALITY_DIMS,
+    ENTANGLE_DIMS,
+    TALLY_DIMS,
+    CrisisTallies,
+    CriticalityTallies,
+    EntangleTallies,
+    zero_tallies,
+)
 from ..world.model import World, load_world
 from .compile import CompiledWorld, compile_world
 
@@ -66,16 +74,20 @@ def run_blocks(work: Callable[[int], Any], n_blocks: int, threads: int) -> list[
         pool.shutdown(wait=True)
 
 
+#: A tally layout (a named tuple of arrays, :mod:`tripwire.kernels.encoding`).
+Tallies = TypeVar("Tallies", bound=tuple)
+
+
 def sum_trial_blocks(
-    run: Callable[[int, int, tuple[np.ndarray, ...]], None],
-    new_tallies: Callable[[], tuple[np.ndarray, ...]],
+    run: Callable[[int, int, Tallies], None],
+    new_tallies: Callable[[], Tallies],
     trials: int,
     first_trial: int,
     blocks: int,
     threads: int,
     chunk: int,
     progress: Callable[[int], None] | None,
-) -> tuple[np.ndarray, ...]:
+) -> Tallies:
     """Trials ``first_trial .. first_trial + trials - 1``, ``chunk`` at a time (``progress(n)``
     after each), each chunk cut into up to ``blocks`` ranges; ``run(first, last, out)`` adds one
     range's tallies to ``out`` (fresh from ``new_tallies()``), ranges run on ``threads`` threads,
@@ -87,7 +99,7 @@ def sum_trial_blocks(
         n_blocks = min(n, blocks)
         start = first_trial + done
 
-        def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> tuple[np.ndarray, ...]:
+        def block(b: int, n: int = n, n_blocks: int = n_blocks, start: int = start) -> Tallies:
             out = new_tallies()
             run(start + (n * b) // n_blocks, start + (n * (b + 1)) // n_blocks, out)
             return out
@@ -101,21 +113,25 @@ def sum_trial_blocks(
     return totals
 
 
-def _tally_arrays(shape: tuple[int, int, int, int, int]) -> tuple[np.ndarray, ...]:
-    """Zeroed arrays of ``TALLY_FIELDS`` for one block (sizes 0..n_states, edge counts as one value)."""
+def tally_sizes(shape: tuple[int, int, int, int, int]) -> dict[str, int]:
+    """The size of each tally dimension of a world with this ``tally_shape`` (``size``: 0..n_states
+    participants)."""
     n_states, n_levels, n_origins, n_treaties, n_rounds = shape
-    return (
-        np.zeros((n_levels, n_states + 1), dtype=np.int64),
-        np.zeros(n_states, dtype=np.int64),
-        np.zeros(n_states, dtype=np.int64),
-        np.zeros((n_states, 2), dtype=np.int64),
-        np.zeros((n_origins, n_levels), dtype=np.int64),
-        np.zeros(n_treaties, dtype=np.int64),
-        np.zeros(n_treaties, dtype=np.int64),
-        np.zeros(n_rounds, dtype=np.int64),
-        np.zeros(1, dtype=np.int64),
-        np.zeros(1, dtype=np.int64),
-    )
+    return {
+        "level": n_levels,
+        "size": n_states + 1,
+        "state": n_states,
+        "side": 2,
+        "origin": n_origins,
+        "treaty": n_treaties,
+        "round": n_rounds,
+    }
+
+
+def _tally_arrays(shape: tuple[int, int, int, int, int]) -> CrisisTallies:
+    """Zeroed :class:`~tripwire.kernels.encoding.CrisisTallies` for one block (edge counts as one
+    value)."""
+    return zero_tallies(TALLY_DIMS, tally_sizes(shape))
 
 
 def warm_kernels(closures: tuple[str, ...] = ("csr", "bitset")) -> float:
@@ -174,9 +190,9 @@ def choose_closure(cw: CompiledWorld) -> Literal["csr", "bitset"]:
         return "csr"
     out = _tally_arrays(cw.tally_shape)
     run_block(np.int64(0), np.int64(0), np.int64(PROBE_TRIALS), cw.kernel_world(), out)
-    tries, draws, participants = int(out[8][0]), int(out[9][0]), int(out[1].sum())
+    tries, draws, participants = int(out.edge_tries[0]), int(out.edge_draws[0]), int(out.involved_count.sum())
     skipped = (tries - draws) / participants
-    group_ptr = cw.bits[0]
+    group_ptr = cw.bits.group_ptr
     words_per_group = group_ptr[-1] / max(1, int(np.count_nonzero(np.diff(group_ptr))))
     if skipped >= BITSET_MIN_SKIPPED and skipped >= BITSET_SKIPPED_PER_WORD * words_per_group:
         return "bitset"
@@ -223,7 +239,7 @@ def run_tallies(
     chunk = PROGRESS_CHUNK if progress is not None else trials
     world = cw.kernel_world()
 
-    def run(first: int, last: int, out: tuple[np.ndarray, ...]) -> None:
+    def run(first: int, last: int, out: CrisisTallies) -> None:
         if bits is not None:
             run_block_bits(np.int64(seed), np.int64(first), np.int64(last), world, bits, out)
         else:
@@ -233,9 +249,10 @@ def run_tallies(
     totals = sum_trial_blocks(
         run, lambda: _tally_arrays(cw.tally_shape), trials, first_trial, n_blocks, threads, chunk, progress
     )
-    tallies: dict[str, Any] = dict(zip(TALLY_NAMES, totals, strict=True))
-    tallies["edge_tries"] = np.int64(tallies["edge_tries"][0])
-    tallies["edge_draws"] = np.int64(tallies["edge_draws"][0])
+    tallies: dict[str, Any] = totals._asdict()
+    for name, dims in zip(CrisisTallies._fields, TALLY_DIMS, strict=True):
+        if not dims:
+            tallies[name] = np.int64(tallies[name][0])
     return tallies
 
 
@@ -258,14 +275,8 @@ def entangle_tallies(
     trials = check_int("trials", trials, 1)
     seed = check_int("seed", seed, 0, MAX_SEED)
     threads = max_threads() if threads is None else check_int("threads", threads, 1, max_threads())
-    n_states, n_levels, n_origins, _, _ = cw.tally_shape
-    out = (
-        np.zeros((n_origins, n_levels), dtype=np.int64),
-        np.zeros((n_origins, n_states + 1), dtype=np.int64),
-        np.zeros((n_origins, n_states), dtype=np.int64),
-        np.zeros((n_origins, n_states, 2), dtype=np.int64),
-        np.zeros((n_origins, n_states, n_levels), dtype=np.int64),
-    )
+    out: EntangleTallies = zero_tallies(ENTANGLE_DIMS, tally_sizes(cw.tally_shape))
+    n_origins = len(cw.origins)
     world = cw.kernel_world()
     n_blocks = min(n_origins, 4 * threads)
 
@@ -278,7 +289,7 @@ def entangle_tallies(
             entangle_block(*args, out)
 
     run_blocks(block, n_blocks, threads)
-    return {name: value for (name, _), value in zip(ENTANGLE_FIELDS, out, strict=True)}
+    return out._asdict()
 
 
 def criticality_tallies(
@@ -317,20 +328,23 @@ def criticality_tallies(
     thresh = np.array([v[0] for v in variants], dtype=np.int64).reshape(len(chosen), n_edges)
     backing = np.array([v[1] for v in variants], dtype=np.float64).reshape(len(chosen), n_edges)
     pledge_on = np.array([v[2] for v in variants], dtype=np.int8).reshape(len(chosen), n_pledges)
-    n_levels = len(cw.levels)
+    sizes = {"variant": len(chosen), "level": len(cw.levels)}
     world = cw.kernel_world()
     n_blocks = min(trials, 8 * threads)
 
-    def block(b: int) -> np.ndarray:
-        joint = np.zeros((len(chosen), n_levels, n_levels), dtype=np.int64)
+    def block(b: int) -> CriticalityTallies:
+        out = zero_tallies(CRITICALITY_DIMS, sizes)
         first, last = (trials * b) // n_blocks, (trials * (b + 1)) // n_blocks
         criticality_block(
-            np.int64(seed), np.int64(first), np.int64(last), world, thresh, backing, pledge_on, joint
+            np.int64(seed), np.int64(first), np.int64(last), world, thresh, backing, pledge_on, out
         )
-        return joint
+        return out
 
-    joint = sum(run_blocks(block, n_blocks, threads))
-    return {CRITICALITY_FIELDS[0][0]: np.asarray(joint), "treaty_index": np.asarray(chosen, dtype=np.int64)}
+    totals = zero_tallies(CRITICALITY_DIMS, sizes)
+    for out in run_blocks(block, n_blocks, threads):
+        for total, part in zip(totals, out, strict=True):
+            total += part
+    return {**totals._asdict(), "treaty_index": np.asarray(chosen, dtype=np.int64)}
 
 
 def simulate(

@@ -16,47 +16,45 @@ import xarray as xr
 
 from .._version import __version__
 from ..crisis.results import wilson_interval
-from .compile import CAUSES, RELIABILITY_SCALE, HorizonCompiled
+from ..kernels.encoding import CAUSES, HORIZON_TALLY_DIMS, RELIABILITY_SCALE, HorizonTallies
+from .compile import HorizonCompiled
 
 __all__ = ["VARIABLES", "TALLIES", "QUANTILES", "run_layout", "make_dataset", "derive", "summarize"]
 
 #: Quantiles of the arms distribution reported by :func:`derive`.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
+#: The kernel's tallies (:class:`~tripwire.kernels.encoding.HorizonTallies`, whose dimensions
+#: they keep), described.
+_TALLY_DOCS = {
+    "first_systemic_count": "histories whose first systemic war came in this year",
+    "systemic_count": "systemic wars in this year, over all histories",
+    "running_count": (
+        "histories that reached this year (all, unless histories stop at their first systemic war); "
+        "the denominator of every per-year share"
+    ),
+    "crisis_level_count": "crises in this year by final level, over all histories",
+    "arms_hist": (
+        "histories by the state's arms x in this year (x = military effort relative to the start year)"
+    ),
+    "treaty_alive_count": "histories in which the treaty was in force at the end of the year",
+    "treaty_end_count": "histories in which the treaty ended, by cause",
+    "treaty_honoured": "obligation edges of the treaty that fired in this year's crises",
+    "treaty_failed": "obligation edges of the treaty tried in this year's crises that did not fire",
+    "reliability_sum": (
+        "sum over the histories in which the treaty was in force at the end of the year of its "
+        "reliability, in units of 2**-24 (an integer, so that sums do not depend on the order of addition)"
+    ),
+    "crises": "crises run, over all histories and years (a work measure)",
+}
+
 #: name -> (dims, description). Tallies first (in the kernel's order), then derived variables.
 VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "trials": ((), "histories run"),
-    "first_systemic_count": (("year",), "histories whose first systemic war came in this year"),
-    "systemic_count": (("year",), "systemic wars in this year, over all histories"),
-    "running_count": (
-        ("year",),
-        "histories that reached this year (all, unless histories stop at their first systemic war); "
-        "the denominator of every per-year share",
-    ),
-    "crisis_level_count": (("year", "level"), "crises in this year by final level, over all histories"),
-    "arms_hist": (
-        ("state", "year", "bin"),
-        "histories by the state's arms x in this year (x = military effort relative to the start year)",
-    ),
-    "treaty_alive_count": (
-        ("treaty", "year"),
-        "histories in which the treaty was in force at the end of the year",
-    ),
-    "treaty_end_count": (("treaty", "cause"), "histories in which the treaty ended, by cause"),
-    "treaty_honoured": (
-        ("treaty", "year"),
-        "obligation edges of the treaty that fired in this year's crises",
-    ),
-    "treaty_failed": (
-        ("treaty", "year"),
-        "obligation edges of the treaty tried in this year's crises that did not fire",
-    ),
-    "reliability_sum": (
-        ("treaty", "year"),
-        "sum over the histories in which the treaty was in force at the end of the year of its "
-        "reliability, in units of 2**-24 (an integer, so that sums do not depend on the order of addition)",
-    ),
-    "crises": ((), "crises run, over all histories and years (a work measure)"),
+    **{
+        name: (dims, _TALLY_DOCS[name])
+        for name, dims in zip(HorizonTallies._fields, HORIZON_TALLY_DIMS, strict=True)
+    },
     # derived
     "p_first_systemic": (("year",), "P(first systemic war in or before this year)"),
     "p_first_systemic_lo": (("year",), "lower end of the 95 % Wilson interval of p_first_systemic"),
@@ -82,20 +80,7 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
         "honoured / (honoured + failed) obligation edges in the year (NaN if none tried)",
     ),
 }
-TALLIES = [
-    "trials",
-    "first_systemic_count",
-    "systemic_count",
-    "running_count",
-    "crisis_level_count",
-    "arms_hist",
-    "treaty_alive_count",
-    "treaty_end_count",
-    "treaty_honoured",
-    "treaty_failed",
-    "reliability_sum",
-    "crises",
-]
+TALLIES = ["trials", *HorizonTallies._fields]
 #: The tallies the kernel returns, in order.
 KERNEL_TALLIES = TALLIES[1:]
 
