@@ -116,42 +116,41 @@ def new_scratch(n_states, bits):
     )
 
 
+#: What became of a treaty's obligation on an edge (:func:`edge_step`).
+NO_OBLIGATION, HONOURED, FAILED = 0, 1, 2
+
+
 @njit(**SCALAR)
-def edge_step(
-    ee, si, barred, s0, s1, edge_thresh, edge_rule, edge_treaty, defection_thresh, honoured, failed
-):
-    """Step 3 of "One trial" for edge ``ee`` of a caller on side ``si`` toward a callee outside
-    the crisis, to whom the sides with their bit set in ``barred`` are closed by pledges: the
-    threshold (an absent edge is skipped without a draw), the side rule, the pledges, the draw,
-    defection, and the treaty's honoured or failed obligation. Returns ``(join, draws, s0, s1)``:
-    the side the callee joins (:data:`.encoding.OUTSIDE` for none) and the draws made."""
-    th = edge_thresh[ee]
+def edge_step(th, rule, k, si, barred, defection_thresh, s0, s1):
+    """Step 3 of "One trial" for one edge (threshold ``th``, side rule ``rule``, treaty ``k``) of
+    a caller on side ``si`` toward a callee outside the crisis, to whom the sides with their bit
+    set in ``barred`` are closed by pledges: the threshold (an absent edge is skipped without a
+    draw), the side rule, the pledges, the draw, defection, and what became of the treaty's
+    obligation. Returns ``(join, obligation, draws, s0, s1)``: the side the callee joins
+    (:data:`.encoding.OUTSIDE` for none), :data:`HONOURED`, :data:`FAILED` or
+    :data:`NO_OBLIGATION`, and the draws made. Scalars only: inlined, it costs nothing over the
+    rule written out in each closure (arrays passed in would be reference-counted on every edge)."""
     if th < 0:
-        return OUTSIDE, 0, s0, s1
-    rule = edge_rule[ee]
+        return OUTSIDE, NO_OBLIGATION, 0, s0, s1
     if not (rule >> si) & 1:
-        return OUTSIDE, 0, s0, s1
+        return OUTSIDE, NO_OBLIGATION, 0, s0, s1
     join = si ^ (rule >> FLIP_SHIFT)
     if (barred >> join) & 1:
-        return OUTSIDE, 0, s0, s1
+        return OUTSIDE, NO_OBLIGATION, 0, s0, s1
     r, s0, s1 = next53(s0, s1)
-    k = edge_treaty[ee]
-    if r >= th:
-        if k < 0:
-            return OUTSIDE, 1, s0, s1
-        failed[k] += 1
-        if defection_thresh == 0:
-            return OUTSIDE, 1, s0, s1
-        r, s0, s1 = next53(s0, s1)
-        if r >= defection_thresh:
-            return OUTSIDE, 2, s0, s1
-        join = 1 - join
-        if (barred >> join) & 1:
-            return OUTSIDE, 2, s0, s1
-        return join, 2, s0, s1
-    if k >= 0:
-        honoured[k] += 1
-    return join, 1, s0, s1
+    if r < th:
+        return join, NO_OBLIGATION if k < 0 else HONOURED, 1, s0, s1
+    if k < 0:
+        return OUTSIDE, NO_OBLIGATION, 1, s0, s1
+    if defection_thresh == 0:
+        return OUTSIDE, FAILED, 1, s0, s1
+    r, s0, s1 = next53(s0, s1)
+    if r >= defection_thresh:
+        return OUTSIDE, FAILED, 2, s0, s1
+    join = 1 - join
+    if (barred >> join) & 1:
+        return OUTSIDE, FAILED, 2, s0, s1
+    return join, FAILED, 2, s0, s1
 
 
 @njit(**SCALAR)
@@ -275,11 +274,15 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
                                 lo = np.uint64(slot_ptr[slot])
                                 hi = np.uint64(slot_ptr[slot + ONE])
                             for ee in range(lo, hi):
-                                join, n_drawn, s0, s1 = edge_step(
-                                    ee, si, barred, s0, s1, edge_thresh, edge_rule, edge_treaty,
-                                    defection_thresh, honoured, failed,
-                                )  # fmt: skip
+                                k = edge_treaty[ee]
+                                join, fate, n_drawn, s0, s1 = edge_step(
+                                    edge_thresh[ee], edge_rule[ee], k, si, barred, defection_thresh, s0, s1
+                                )
                                 draws += n_drawn
+                                if fate == HONOURED:
+                                    honoured[k] += 1
+                                elif fate == FAILED:
+                                    failed[k] += 1
                                 if join == OUTSIDE:
                                     continue
                                 side[j] = join
@@ -302,11 +305,15 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
                             sq = side[np.uint64(pledge_to[q])]
                             if sq != OUTSIDE and pledge_on[q]:
                                 barred |= 1 << (1 - sq)
-                    join, n_drawn, s0, s1 = edge_step(
-                        ee, si, barred, s0, s1, edge_thresh, edge_rule, edge_treaty, defection_thresh,
-                        honoured, failed,
-                    )  # fmt: skip
+                    k = edge_treaty[ee]
+                    join, fate, n_drawn, s0, s1 = edge_step(
+                        edge_thresh[ee], edge_rule[ee], k, si, barred, defection_thresh, s0, s1
+                    )
                     draws += n_drawn
+                    if fate == HONOURED:
+                        honoured[k] += 1
+                    elif fate == FAILED:
+                        failed[k] += 1
                     if join == OUTSIDE:
                         continue
                     side[j] = join
