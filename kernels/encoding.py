@@ -110,7 +110,6 @@ KernelWorld = namedtuple(
         "origin_guide",
     ],
 )
-WORLD_FIELDS = KernelWorld._fields
 
 #: The bitset form of a world's edges (built by ``CompiledWorld.bits``), which the bitset joining
 #: closure (``run_block_bits``, ``entangle_block_bits``) reads beside the :class:`KernelWorld`. Edges
@@ -129,7 +128,6 @@ KernelBits = namedtuple(
         "pledge_bits",  # uint64[pledge word]: those states, as bits of the word
     ],
 )
-BITS_FIELDS = KernelBits._fields
 
 #: Per-thread work arrays of the bitset closure (empty for the CSR closure).
 BitsScratch = namedtuple(
@@ -191,7 +189,6 @@ KernelHorizon = namedtuple(
         "n_bins",  # int
     ],
 )
-HORIZON_FIELDS = KernelHorizon._fields
 
 #: The integer tallies ``run_block`` adds to, with the dimensions of each: ``size`` runs over
 #: 0..n_states participants (results keep sizes from 2), a tally without dimensions is an array of
@@ -211,9 +208,6 @@ CrisisTallies, TALLY_DIMS = _tally_layout(
         "edge_draws": (),
     },
 )
-TALLY_NAMES = CrisisTallies._fields
-#: ``(name, dimensions)`` of every crisis tally, in order.
-TALLY_FIELDS = tuple(zip(TALLY_NAMES, TALLY_DIMS, strict=True))
 
 #: Tallies of the entanglement kernel (every origin with its own trials).
 EntangleTallies, ENTANGLE_DIMS = _tally_layout(
@@ -226,13 +220,11 @@ EntangleTallies, ENTANGLE_DIMS = _tally_layout(
         "origin_state_level_count": ("origin", "state", "level"),
     },
 )
-ENTANGLE_FIELDS = tuple(zip(EntangleTallies._fields, ENTANGLE_DIMS, strict=True))
 
 #: Tallies of the paired treaty-criticality kernel.
 CriticalityTallies, CRITICALITY_DIMS = _tally_layout(
     "CriticalityTallies", {"joint_level_count": ("variant", "level", "level")}
 )
-CRITICALITY_FIELDS = tuple(zip(CriticalityTallies._fields, CRITICALITY_DIMS, strict=True))
 
 #: Tallies of the long-horizon kernel (``bin`` runs over the arms bins plus one below and one
 #: above the histogram's range; ``cause`` over :data:`CAUSES`).

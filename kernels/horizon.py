@@ -443,14 +443,24 @@ def horizon_block(seed, first, last, world, hz, out):
                     rel_sum[k, yi] += np.int64(r[k] * RELIABILITY_SCALE + 0.5)
             if stopped:
                 break
-    out.first_systemic_count[:] += first_sys
-    out.systemic_count[:] += systemic
-    out.running_count[:] += running
-    out.crisis_level_count[:] += crisis_level
-    out.arms_hist[:] += arms
-    out.treaty_alive_count[:] += alive_count
-    out.treaty_end_count[:] += ends
-    out.treaty_honoured[:] += honoured_t
-    out.treaty_failed[:] += failed_t
-    out.reliability_sum[:] += rel_sum
+    o_first_sys = out.first_systemic_count
+    o_first_sys += first_sys
+    o_systemic = out.systemic_count
+    o_systemic += systemic
+    o_running = out.running_count
+    o_running += running
+    o_crisis_level = out.crisis_level_count
+    o_crisis_level += crisis_level
+    o_arms = out.arms_hist
+    o_arms += arms
+    o_alive_count = out.treaty_alive_count
+    o_alive_count += alive_count
+    o_ends = out.treaty_end_count
+    o_ends += ends
+    o_honoured_t = out.treaty_honoured
+    o_honoured_t += honoured_t
+    o_failed_t = out.treaty_failed
+    o_failed_t += failed_t
+    o_rel_sum = out.reliability_sum
+    o_rel_sum += rel_sum
     out.crises[0] += n_crises

@@ -263,11 +263,12 @@ def entangle_tallies(
 
     Origin ``o``'s tallies equal those of :func:`run_tallies` on the world whose only origin is
     ``o``, bit for bit (the same random streams). Returns the int64 arrays of
-    ``ENTANGLE_FIELDS``: ``origin_level_count[origin, level]``, ``origin_size_count[origin,
-    size]`` (size = participants, 0..n_states), ``origin_involved_count[origin, state]``,
-    ``origin_side_count[origin, state, side]`` and ``origin_state_level_count[origin, state,
-    level]`` (the state took part and the crisis ended at that level). Origins are split among
-    ``threads`` threads, each writing its own rows. ``closure`` as for :func:`run_tallies`.
+    :class:`~tripwire.kernels.encoding.EntangleTallies`: ``origin_level_count[origin, level]``,
+    ``origin_size_count[origin, size]`` (size = participants, 0..n_states),
+    ``origin_involved_count[origin, state]``, ``origin_side_count[origin, state, side]`` and
+    ``origin_state_level_count[origin, state, level]`` (the state took part and the crisis ended
+    at that level). Origins are split among ``threads`` threads, each writing its own rows.
+    ``closure`` as for :func:`run_tallies`.
     """
     from ..kernels.cascade import entangle_block, entangle_block_bits
 

@@ -81,8 +81,6 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str]] = {
     ),
 }
 TALLIES = ["trials", *HorizonTallies._fields]
-#: The tallies the kernel returns, in order.
-KERNEL_TALLIES = TALLIES[1:]
 
 
 def _describe(ds: xr.Dataset) -> xr.Dataset:
