@@ -19,9 +19,11 @@ Two joining closures give the same draws and tallies, bit for bit: the CSR closu
 edge of a caller; the bitset closure (the ``*_bits`` loops, which take the world's
 :class:`.encoding.KernelBits`) walks, per (caller, trigger level), only the callees still outside
 the crisis with an edge that applies on the caller's side: ``applicable & ~involved`` word by word,
-lowest bit first, each callee's edges found by a popcount rank. Both try an edge with one function,
-:func:`edge_step` (inlined). The bitset closure reads the world's own pledges, so loops that run
-variants with other pledges in force (criticality, the long horizon) use the CSR closure.
+lowest bit first, each callee's edges found by a popcount rank. Both write out step 3 of "One
+trial" for an edge (the same lines in each: a helper for it, inlined with scalar arguments, made
+the heaviest scenario 5 % slower and the kernels' compile 2.6 s longer). The bitset closure reads
+the world's own pledges, so loops that run variants with other pledges in force (criticality, the
+long horizon) use the CSR closure.
 
 Draw order within a trial (fixed, documented in the project docs):
 1. one draw for the origin (made by the loop, even where the origin is fixed);
@@ -114,43 +116,6 @@ def new_scratch(n_states, bits):
         np.zeros((2, n_words), dtype=np.uint64),
         np.full(n, -1, dtype=np.int64),
     )
-
-
-#: What became of a treaty's obligation on an edge (:func:`edge_step`).
-NO_OBLIGATION, HONOURED, FAILED = 0, 1, 2
-
-
-@njit(**SCALAR)
-def edge_step(th, rule, k, si, barred, defection_thresh, s0, s1):
-    """Step 3 of "One trial" for one edge (threshold ``th``, side rule ``rule``, treaty ``k``) of
-    a caller on side ``si`` toward a callee outside the crisis, to whom the sides with their bit
-    set in ``barred`` are closed by pledges: the threshold (an absent edge is skipped without a
-    draw), the side rule, the pledges, the draw, defection, and what became of the treaty's
-    obligation. Returns ``(join, obligation, draws, s0, s1)``: the side the callee joins
-    (:data:`.encoding.OUTSIDE` for none), :data:`HONOURED`, :data:`FAILED` or
-    :data:`NO_OBLIGATION`, and the draws made. Scalars only: inlined, it costs nothing over the
-    rule written out in each closure (arrays passed in would be reference-counted on every edge)."""
-    if th < 0:
-        return OUTSIDE, NO_OBLIGATION, 0, s0, s1
-    if not (rule >> si) & 1:
-        return OUTSIDE, NO_OBLIGATION, 0, s0, s1
-    join = si ^ (rule >> FLIP_SHIFT)
-    if (barred >> join) & 1:
-        return OUTSIDE, NO_OBLIGATION, 0, s0, s1
-    r, s0, s1 = next53(s0, s1)
-    if r < th:
-        return join, NO_OBLIGATION if k < 0 else HONOURED, 1, s0, s1
-    if k < 0:
-        return OUTSIDE, NO_OBLIGATION, 1, s0, s1
-    if defection_thresh == 0:
-        return OUTSIDE, FAILED, 1, s0, s1
-    r, s0, s1 = next53(s0, s1)
-    if r >= defection_thresh:
-        return OUTSIDE, FAILED, 2, s0, s1
-    join = 1 - join
-    if (barred >> join) & 1:
-        return OUTSIDE, FAILED, 2, s0, s1
-    return join, FAILED, 2, s0, s1
 
 
 @njit(**SCALAR)
@@ -274,17 +239,34 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
                                 lo = np.uint64(slot_ptr[slot])
                                 hi = np.uint64(slot_ptr[slot + ONE])
                             for ee in range(lo, hi):
-                                k = edge_treaty[ee]
-                                join, fate, n_drawn, s0, s1 = edge_step(
-                                    edge_thresh[ee], edge_rule[ee], k, si, barred, defection_thresh, s0, s1
-                                )
-                                draws += n_drawn
-                                if fate == HONOURED:
-                                    honoured[k] += 1
-                                elif fate == FAILED:
-                                    failed[k] += 1
-                                if join == OUTSIDE:
+                                # step 3 of "One trial" for edge ee (as in the CSR closure below)
+                                th = edge_thresh[ee]
+                                if th < 0:
                                     continue
+                                rule = edge_rule[ee]
+                                if not (rule >> si) & 1:
+                                    continue
+                                join = si ^ (rule >> FLIP_SHIFT)
+                                if (barred >> join) & 1:
+                                    continue
+                                r, s0, s1 = next53(s0, s1)
+                                draws += 1
+                                k = edge_treaty[ee]
+                                if r >= th:
+                                    if k < 0:
+                                        continue
+                                    failed[k] += 1
+                                    if defection_thresh == 0:
+                                        continue
+                                    r, s0, s1 = next53(s0, s1)
+                                    draws += 1
+                                    if r >= defection_thresh:
+                                        continue
+                                    join = 1 - join
+                                    if (barred >> join) & 1:
+                                        continue
+                                elif k >= 0:
+                                    honoured[k] += 1
                                 side[j] = join
                                 parts[n_parts] = j
                                 n_parts += 1
@@ -305,17 +287,33 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
                             sq = side[np.uint64(pledge_to[q])]
                             if sq != OUTSIDE and pledge_on[q]:
                                 barred |= 1 << (1 - sq)
-                    k = edge_treaty[ee]
-                    join, fate, n_drawn, s0, s1 = edge_step(
-                        edge_thresh[ee], edge_rule[ee], k, si, barred, defection_thresh, s0, s1
-                    )
-                    draws += n_drawn
-                    if fate == HONOURED:
-                        honoured[k] += 1
-                    elif fate == FAILED:
-                        failed[k] += 1
-                    if join == OUTSIDE:
+                    th = edge_thresh[ee]
+                    if th < 0:
                         continue
+                    rule = edge_rule[ee]
+                    if not (rule >> si) & 1:
+                        continue
+                    join = si ^ (rule >> FLIP_SHIFT)
+                    if (barred >> join) & 1:
+                        continue
+                    r, s0, s1 = next53(s0, s1)
+                    draws += 1
+                    k = edge_treaty[ee]
+                    if r >= th:
+                        if k < 0:
+                            continue
+                        failed[k] += 1
+                        if defection_thresh == 0:
+                            continue
+                        r, s0, s1 = next53(s0, s1)
+                        draws += 1
+                        if r >= defection_thresh:
+                            continue
+                        join = 1 - join
+                        if (barred >> join) & 1:
+                            continue
+                    elif k >= 0:
+                        honoured[k] += 1
                     side[j] = join
                     parts[n_parts] = j
                     n_parts += 1
