@@ -1,7 +1,7 @@
 """The crisis-cascade kernel (one trial of the crisis model) and the loops that run it.
 
-Inputs are the flat arrays of a compiled world (the tuple :data:`.encoding.WORLD_FIELDS`, built by
-``tripwire.crisis.compile``); the kernels assume them valid (the compile step checks them).
+Inputs are the flat arrays of a compiled world (the named tuple :class:`.encoding.KernelWorld`,
+built by ``tripwire.crisis.compile``); the kernels assume them valid (the compile step checks them).
 
 :func:`trial` is one crisis, from its originators to its end: the loops here inline it and the
 long-horizon kernel calls it for every crisis (as :func:`crisis_trial`). Three loops run it, each
@@ -17,11 +17,13 @@ so results never depend on the blocks or threads:
 
 Two joining closures give the same draws and tallies, bit for bit: the CSR closure walks every
 edge of a caller; the bitset closure (the ``*_bits`` loops, which take the world's
-``BITS_FIELDS`` tuple) walks, per (caller, trigger level), only the callees still outside the crisis
-with an edge that applies on the caller's side: ``applicable & ~involved`` word by word, lowest
-bit first, each callee's edges found by a popcount rank. The bitset closure reads the world's own
-pledges, so loops that run variants with other pledges in force (criticality, the long horizon)
-use the CSR closure.
+:class:`.encoding.KernelBits`) walks, per (caller, trigger level), only the callees still outside
+the crisis with an edge that applies on the caller's side: ``applicable & ~involved`` word by word,
+lowest bit first, each callee's edges found by a popcount rank. Both write out step 3 of "One
+trial" for an edge (the same lines in each: a helper for it, inlined with scalar arguments, made
+the heaviest scenario 5 % slower and the kernels' compile 2.6 s longer). The bitset closure reads
+the world's own pledges, so loops that run variants with other pledges in force (criticality, the
+long horizon) use the CSR closure.
 
 Draw order within a trial (fixed, documented in the project docs):
 1. one draw for the origin (made by the loop, even where the origin is fixed);
@@ -40,7 +42,7 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 from numba.extending import intrinsic
 
 from .accelerate import SCALAR, SERIAL, njit
-from .encoding import FLIP_SHIFT, OUTSIDE, SIDE_A, SIDE_B
+from .encoding import FLIP_SHIFT, OUTSIDE, SIDE_A, SIDE_B, BitsScratch, KernelBits
 from .rng import INV53, next53, std_normal, trial_state
 
 # Indices loaded from arrays are cast to unsigned: numba then skips its negative-index handling.
@@ -92,8 +94,8 @@ def place_origin(o, origin_ptr, origin_state, origin_n_a, parts, side):
 
 @njit(**SCALAR)
 def no_bits():
-    """The empty ``BITS_FIELDS`` tuple: :func:`crisis_trial` then uses the CSR closure."""
-    return (
+    """The empty :class:`.encoding.KernelBits`: :func:`crisis_trial` then uses the CSR closure."""
+    return KernelBits(
         np.zeros(1, dtype=np.int64),
         np.zeros((0, 5), dtype=np.uint64),
         np.zeros(1, dtype=np.int64),
@@ -105,11 +107,11 @@ def no_bits():
 
 @njit(**SCALAR)
 def new_scratch(n_states, bits):
-    """Per-thread work arrays of the bitset closure (empty for the CSR closure): the participants
-    as bits, by side as bits, and the trigger level up to which each state's edges were tried."""
-    n = n_states if bits[1].shape[0] > 0 else 0
+    """The per-thread :class:`.encoding.BitsScratch` of the bitset closure (empty for the CSR
+    closure)."""
+    n = n_states if bits.word.shape[0] > 0 else 0
     n_words = (n + 63) // 64
-    return (
+    return BitsScratch(
         np.zeros(n_words, dtype=np.uint64),
         np.zeros((2, n_words), dtype=np.uint64),
         np.full(n, -1, dtype=np.int64),
@@ -145,13 +147,13 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
 
     On entry ``parts[:n_init]`` holds the originators (the first ``n_a`` on the initiator side),
     ``side`` marks them and no one else, and ``ptr[i] == edge_ptr[i]`` for every state (no edge
-    tried). The trial runs on the structure in ``world`` (the tuple ``WORLD_FIELDS``) with the
+    tried). The trial runs on the structure in ``world`` (a :class:`.encoding.KernelWorld`) with the
     values given apart (``capability``, ``edge_thresh``, ``backing_from``, ``pledge_on``: the
     world's own, or a variant's), adds the treaties' honoured and failed obligations to
     ``honoured`` and ``failed``, and leaves ``parts``, ``side`` and ``ptr`` as the trial ended
     (:func:`end_trial` resets them). ``use_bits`` (a constant where it is called, so the other
     closure's code is compiled away) selects the bitset closure, which reads ``bits``, the world's
-    ``BITS_FIELDS`` tuple (the world's own pledges only), and ``scratch`` from
+    :class:`.encoding.KernelBits` (the world's own pledges only), and ``scratch`` from
     :func:`new_scratch`; the CSR closure takes :func:`no_bits`.
 
     The joining closure runs at level 0 and after each climb only: at an unchanged level it would
@@ -160,28 +162,28 @@ def trial(s0, s1, n_init, n_a, world, capability, edge_thresh, backing_from, ple
 
     Returns ``(level, n_parts, rounds, edge draws, s0, s1)``.
     """
-    edge_ptr = world[1]
-    level_end = world[2]
-    edge_dst = world[3]
-    edge_rule = world[4]
-    edge_treaty = world[6]
-    pledge_ptr = world[8]
-    pledge_to = world[9]
-    up = world[15]
-    settle = world[16]
-    deterrence = world[18]
-    sigma = world[19]
-    defection_thresh = world[20]
-    max_rounds = world[21]
-    group_ptr = bits[0]
-    word = bits[1]
-    slot_ptr = bits[2]
-    pw_ptr = bits[3]
-    pw_word = bits[4]
-    pw_bits = bits[5]
-    involved = scratch[0]
-    on_side = scratch[1]
-    done = scratch[2]
+    edge_ptr = world.edge_ptr
+    level_end = world.level_end
+    edge_dst = world.edge_dst
+    edge_rule = world.edge_rule
+    edge_treaty = world.edge_treaty
+    pledge_ptr = world.pledge_ptr
+    pledge_to = world.pledge_to
+    up = world.up
+    settle = world.settle
+    deterrence = world.deterrence
+    sigma = world.sigma
+    defection_thresh = world.defection_thresh
+    max_rounds = world.max_rounds
+    group_ptr = bits.group_ptr
+    word = bits.word
+    slot_ptr = bits.slot_ptr
+    pw_ptr = bits.pledge_word_ptr
+    pw_word = bits.pledge_word
+    pw_bits = bits.pledge_bits
+    involved = scratch.involved
+    on_side = scratch.on_side
+    done = scratch.done
     top = settle.size - 1
     n_levels = level_end.shape[1]
     has_pledges = pledge_to.size > 0
@@ -376,22 +378,22 @@ def end_trial(parts, n_parts, side, ptr, edge_ptr, scratch, use_bits=False):
         side[j] = OUTSIDE
         if use_bits:
             w = j >> SIX
-            scratch[0][w] = ZERO64
-            scratch[1][0, w] = ZERO64
-            scratch[1][1, w] = ZERO64
-            scratch[2][j] = -1
+            scratch.involved[w] = ZERO64
+            scratch.on_side[0, w] = ZERO64
+            scratch.on_side[1, w] = ZERO64
+            scratch.done[j] = -1
     return n_tried
 
 
 @njit(**SCALAR)
 def _tally_end(o, level, n_parts, rnd, war_level, parts, side, ptr, edge_ptr, scratch, use_bits, out, sides):
-    """Add one trial to the ``TALLY_FIELDS`` arrays ``out`` (participants by side to ``sides``,
-    added to ``out`` by the caller) and reset what it touched, as :func:`end_trial`, in one pass
-    over the participants; returns the number of edges it tried."""
-    outcome, _, war, _, origin_level, _, _, rounds_hist, _, _ = out
-    outcome[level, n_parts] += 1
-    origin_level[o, level] += 1
-    rounds_hist[rnd] += 1
+    """Add one trial to the :class:`.encoding.CrisisTallies` ``out`` (participants by side to
+    ``sides``, added to ``out`` by the caller) and reset what it touched, as :func:`end_trial`, in
+    one pass over the participants; returns the number of edges it tried."""
+    war = out.war_count
+    out.outcome_count[level, n_parts] += 1
+    out.origin_level_count[o, level] += 1
+    out.rounds_count[rnd] += 1
     at_war = level >= war_level
     n_tried = 0
     for idx in range(n_parts):
@@ -404,29 +406,29 @@ def _tally_end(o, level, n_parts, rnd, war_level, parts, side, ptr, edge_ptr, sc
         side[j] = OUTSIDE
         if use_bits:
             w = j >> SIX
-            scratch[0][w] = ZERO64
-            scratch[1][0, w] = ZERO64
-            scratch[1][1, w] = ZERO64
-            scratch[2][j] = -1
+            scratch.involved[w] = ZERO64
+            scratch.on_side[0, w] = ZERO64
+            scratch.on_side[1, w] = ZERO64
+            scratch.done[j] = -1
     return n_tried
 
 
 @njit(**SCALAR)
 def _block(seed, first, last, world, bits, out, use_bits):
     """:func:`run_block` with one closure (``use_bits`` a constant: the other one's code is gone)."""
-    capability = world[0]
-    edge_ptr = world[1]
-    edge_thresh = world[5]
-    backing_from = world[7]
-    pledge_on = world[10]
-    origin_ptr = world[11]
-    origin_state = world[12]
-    origin_n_a = world[13]
-    origin_cum = world[14]
-    war_level = world[17]
-    origin_guide = world[22]
-    honoured = out[5]
-    failed = out[6]
+    capability = world.capability
+    edge_ptr = world.edge_ptr
+    edge_thresh = world.edge_thresh
+    backing_from = world.backing_from
+    pledge_on = world.pledge_on
+    origin_ptr = world.origin_ptr
+    origin_state = world.origin_state
+    origin_n_a = world.origin_n_a
+    origin_cum = world.origin_cum
+    war_level = world.war_level
+    origin_guide = world.origin_guide
+    honoured = out.treaty_honoured
+    failed = out.treaty_failed
     n_states = capability.size
     side = np.full(n_states, OUTSIDE, dtype=np.int8)
     ptr = edge_ptr[:-1].copy()
@@ -449,45 +451,51 @@ def _block(seed, first, last, world, bits, out, use_bits):
         n_tried += _tally_end(
             o, level, n_parts, rnd, war_level, parts, side, ptr, edge_ptr, scratch, use_bits, out, sides
         )
-    involved = out[1]
-    side_count = out[3]
+    involved = out.involved_count
+    side_count = out.side_count
     for j in range(n_states):
         involved[j] += sides[j, 0] + sides[j, 1]
         side_count[j, 0] += sides[j, 0]
         side_count[j, 1] += sides[j, 1]
-    out[8][0] += n_tried
-    out[9][0] += n_draws
+    out.edge_tries[0] += n_tried
+    out.edge_draws[0] += n_draws
 
 
 @njit(**SERIAL)
 def run_block(seed, first, last, world, out):
-    """Run trials ``first .. last-1`` of ``world`` (the tuple ``WORLD_FIELDS``) with the CSR closure
-    and add their tallies to ``out``: the arrays of ``TALLY_FIELDS`` (``outcome_count[level, size]``
-    with sizes 0..n_states, ``edge_tries`` and ``edge_draws`` as arrays of one)."""
+    """Run trials ``first .. last-1`` of ``world`` (a :class:`.encoding.KernelWorld`) with the CSR
+    closure and add their tallies to ``out``, a :class:`.encoding.CrisisTallies`
+    (``outcome_count[level, size]`` with sizes 0..n_states, ``edge_tries`` and ``edge_draws`` as
+    arrays of one)."""
     _block(seed, first, last, world, no_bits(), out, False)
 
 
 @njit(**SERIAL)
 def run_block_bits(seed, first, last, world, bits, out):
-    """:func:`run_block` with the bitset closure (``bits``: the world's ``BITS_FIELDS``): the same
-    tallies. A kernel of its own, compiled only where it is used."""
+    """:func:`run_block` with the bitset closure (``bits``: the world's
+    :class:`.encoding.KernelBits`): the same tallies. A kernel of its own, compiled only where it is
+    used."""
     _block(seed, first, last, world, bits, out, True)
 
 
 @njit(**SCALAR)
 def _entangle(seed, n_trials, o_first, o_last, world, bits, out, use_bits):
     """:func:`entangle_block` with one closure."""
-    capability = world[0]
-    edge_ptr = world[1]
-    edge_thresh = world[5]
-    backing_from = world[7]
-    pledge_on = world[10]
-    origin_ptr = world[11]
-    origin_state = world[12]
-    origin_n_a = world[13]
-    origin_cum = world[14]
-    origin_guide = world[22]
-    level_count, size_count, involved, side_count, state_level = out
+    capability = world.capability
+    edge_ptr = world.edge_ptr
+    edge_thresh = world.edge_thresh
+    backing_from = world.backing_from
+    pledge_on = world.pledge_on
+    origin_ptr = world.origin_ptr
+    origin_state = world.origin_state
+    origin_n_a = world.origin_n_a
+    origin_cum = world.origin_cum
+    origin_guide = world.origin_guide
+    level_count = out.origin_level_count
+    size_count = out.origin_size_count
+    involved = out.origin_involved_count
+    side_count = out.origin_side_count
+    state_level = out.origin_state_level_count
     n_states = capability.size
     side = np.full(n_states, OUTSIDE, dtype=np.int8)
     ptr = edge_ptr[:-1].copy()
@@ -521,7 +529,7 @@ def entangle_block(seed, n_trials, o_first, o_last, world, out):
     """Origins ``o_first .. o_last-1`` of ``world`` each run trials ``0 .. n_trials - 1`` with their
     originators fixed: the origin draw is made and ignored, so each origin's tallies equal those of
     :func:`run_block` on the world whose only origin it is, bit for bit. Adds to the rows of those
-    origins in ``out``, the arrays of ``ENTANGLE_FIELDS``.
+    origins in ``out``, a :class:`.encoding.EntangleTallies`.
     """
     _entangle(seed, n_trials, o_first, o_last, world, no_bits(), out, False)
 
@@ -535,29 +543,31 @@ def entangle_block_bits(seed, n_trials, o_first, o_last, world, bits, out):
 @njit(**SCALAR)
 def edge_treaty_count(world):
     """1 + the largest treaty index on an edge (0 without treaty edges): room for the tallies."""
-    edge_treaty = world[6]
+    edge_treaty = world.edge_treaty
     return edge_treaty.max() + 1 if edge_treaty.size else 0
 
 
 @njit(**SERIAL)
-def criticality_block(seed, first, last, world, thresh_v, backing_v, pledge_on_v, joint):
+def criticality_block(seed, first, last, world, thresh_v, backing_v, pledge_on_v, out):
     """Trials ``first .. last-1``, each on ``world`` and on each variant ``v`` (its own edge
     thresholds, backing and pledges in force: the world without one treaty), on the same random
-    stream; adds to ``joint[v, base_level, variant_level]`` (``CRITICALITY_FIELDS``). Variant ``v``
+    stream; adds to ``out.joint_level_count[v, base_level, variant_level]`` (a
+    :class:`.encoding.CriticalityTallies`). Variant ``v``
     alone equals :func:`run_block` on the world without that treaty, bit for bit. Runs the CSR
     closure (variants change the pledges in force).
     """
     n_variants = thresh_v.shape[0]
-    capability = world[0]
-    edge_ptr = world[1]
-    edge_thresh = world[5]
-    backing_from = world[7]
-    pledge_on = world[10]
-    origin_ptr = world[11]
-    origin_state = world[12]
-    origin_n_a = world[13]
-    origin_cum = world[14]
-    origin_guide = world[22]
+    joint = out.joint_level_count
+    capability = world.capability
+    edge_ptr = world.edge_ptr
+    edge_thresh = world.edge_thresh
+    backing_from = world.backing_from
+    pledge_on = world.pledge_on
+    origin_ptr = world.origin_ptr
+    origin_state = world.origin_state
+    origin_n_a = world.origin_n_a
+    origin_cum = world.origin_cum
+    origin_guide = world.origin_guide
     n_states = capability.size
     side = np.full(n_states, OUTSIDE, dtype=np.int8)
     ptr = edge_ptr[:-1].copy()

@@ -1,7 +1,7 @@
 """The long-horizon kernel: one trial is a history of ``years`` years of one world.
 
-Inputs are the crisis world tuple (``encoding.WORLD_FIELDS``) and the horizon tuple
-(``tripwire.horizon.compile.HORIZON_FIELDS``); both are assumed valid. Every crisis runs through
+Inputs are the crisis world (:class:`.encoding.KernelWorld`) and the long-horizon model
+(:class:`.encoding.KernelHorizon`); both are assumed valid. Every crisis runs through
 :func:`.cascade.crisis_trial`, the crisis model's own single-trial function. :func:`horizon_block`
 runs a block of histories into integer tallies of its own (the caller runs blocks on a thread
 pool and sums them); trial ``t`` draws from the stream of ``(seed, t)`` alone, so results do not
@@ -37,13 +37,11 @@ import numpy as np
 
 from .accelerate import SCALAR, SERIAL, njit
 from .cascade import crisis_trial, end_trial, new_scratch, no_bits
-from .encoding import OUTSIDE, SIDE_A, SIDE_B
+from .encoding import CAUSES, OUTSIDE, RELIABILITY_SCALE, SIDE_A, SIDE_B
 from .rng import INV53, next53, std_normal, trial_state
 
-#: Causes of a treaty's end (the columns of ``end_count``).
-FAILURE, BACKGROUND, DOMINO, LAPSE = 0, 1, 2, 3
-#: Reliability is tallied as an integer: round(r * 2**24).
-REL_SCALE = 16777216.0
+#: Causes of a treaty's end (the columns of ``treaty_end_count``).
+FAILURE, BACKGROUND, DOMINO, LAPSE = (CAUSES.index(c) for c in ("failure", "background", "domino", "lapse"))
 HALF = np.int64(1) << np.int64(52)
 TWO53F = 9007199254740992.0
 
@@ -151,81 +149,65 @@ def _dissolve(
 
 @njit(**SERIAL)
 def horizon_block(seed, first, last, world, hz, out):
-    """Run histories ``first .. last-1`` and add their tallies to ``out``: the arrays
-    ``(first_systemic[year], systemic[year], running[year], crisis_level[year, level],
-    arms_hist[state, year, bin], treaty_alive[treaty, year], treaty_end[treaty, cause],
-    treaty_honoured[treaty, year], treaty_failed[treaty, year], reliability_sum[treaty, year],
-    crises[1])``. Tallies accumulate in arrays local to the call and are added once at the end."""
-    edge_ptr = world[1]
-    edge_dst = world[3]
-    (
-        years,
-        phi_mat,
-        drift,
-        noise_l,
-        has_noise,
-        noise_lower,
-        cap0,
-        phi,
-        dyad_a,
-        dyad_b,
-        dyad_fixed,
-        rate_calm,
-        rate_race,
-        tau,
-        treaty_r0,
-        treaty_obligation,
-        treaty_entry,
-        treaty_age0,
-        treaty_term,
-        treaty_review,
-        renew_thresh,
-        bg_thresh,
-        tedge_ptr,
-        tedge,
-        tpledge_ptr,
-        tpledge,
-        share_ptr,
-        share_to,
-        edge_backs,
-        edge_prob0,
-        alpha,
-        delta,
-        r_max,
-        r_min,
-        pi_thresh,
-        epsilon,
-        sys_level,
-        sys_majors,
-        major,
-        stop,
-        bin_lo,
-        bin_width,
-        n_bins,
-    ) = hz
-    (
-        o_first,
-        o_systemic,
-        o_running,
-        o_crisis_level,
-        o_arms,
-        o_alive,
-        o_ends,
-        o_honoured,
-        o_failed,
-        o_rel,
-        o_work,
-    ) = out
-    first_sys = np.zeros_like(o_first)
-    systemic = np.zeros_like(o_systemic)
-    running = np.zeros_like(o_running)
-    crisis_level = np.zeros_like(o_crisis_level)
-    arms = np.zeros_like(o_arms)
-    alive_count = np.zeros_like(o_alive)
-    ends = np.zeros_like(o_ends)
-    honoured_t = np.zeros_like(o_honoured)
-    failed_t = np.zeros_like(o_failed)
-    rel_sum = np.zeros_like(o_rel)
+    """Run histories ``first .. last-1`` of ``world`` (a :class:`.encoding.KernelWorld`) under
+    ``hz`` (a :class:`.encoding.KernelHorizon`) and add their tallies to ``out``, a
+    :class:`.encoding.HorizonTallies` (``crises`` an array of one). Tallies accumulate in arrays
+    local to the call and are added once at the end."""
+    edge_ptr = world.edge_ptr
+    edge_dst = world.edge_dst
+    years = hz.years
+    phi_mat = hz.phi_mat
+    drift = hz.drift
+    noise_l = hz.noise_l
+    has_noise = hz.has_noise
+    noise_lower = hz.noise_lower
+    cap0 = hz.cap0
+    phi = hz.phi
+    dyad_a = hz.dyad_a
+    dyad_b = hz.dyad_b
+    dyad_fixed = hz.dyad_fixed
+    rate_calm = hz.rate_calm
+    rate_race = hz.rate_race
+    tau = hz.tau
+    treaty_r0 = hz.treaty_r0
+    treaty_obligation = hz.treaty_obligation
+    treaty_entry = hz.treaty_entry
+    treaty_age0 = hz.treaty_age0
+    treaty_term = hz.treaty_term
+    treaty_review = hz.treaty_review
+    renew_thresh = hz.renew_thresh
+    bg_thresh = hz.bg_thresh
+    tedge_ptr = hz.tedge_ptr
+    tedge = hz.tedge
+    tpledge_ptr = hz.tpledge_ptr
+    tpledge = hz.tpledge
+    share_ptr = hz.share_ptr
+    share_to = hz.share_to
+    edge_backs = hz.edge_backs
+    edge_prob0 = hz.edge_prob0
+    alpha = hz.alpha
+    delta = hz.delta
+    r_max = hz.r_max
+    r_min = hz.r_min
+    pi_thresh = hz.pi_thresh
+    epsilon = hz.epsilon
+    sys_level = hz.sys_level
+    sys_majors = hz.sys_majors
+    major = hz.major
+    stop = hz.stop
+    bin_lo = hz.bin_lo
+    bin_width = hz.bin_width
+    n_bins = hz.n_bins
+    first_sys = np.zeros_like(out.first_systemic_count)
+    systemic = np.zeros_like(out.systemic_count)
+    running = np.zeros_like(out.running_count)
+    crisis_level = np.zeros_like(out.crisis_level_count)
+    arms = np.zeros_like(out.arms_hist)
+    alive_count = np.zeros_like(out.treaty_alive_count)
+    ends = np.zeros_like(out.treaty_end_count)
+    honoured_t = np.zeros_like(out.treaty_honoured)
+    failed_t = np.zeros_like(out.treaty_failed)
+    rel_sum = np.zeros_like(out.reliability_sum)
     n_crises = 0
 
     n = cap0.size
@@ -246,10 +228,10 @@ def horizon_block(seed, first, last, world, hz, out):
     alive = np.zeros(n_t, dtype=np.int8)
     age = np.zeros(n_t, dtype=np.int64)
     next_dec = np.zeros(n_t, dtype=np.int64)
-    edge_thresh = world[5].copy()
+    edge_thresh = world.edge_thresh.copy()
     edge_prob = edge_prob0.copy()
     backing_from = np.empty(n_e)
-    pledge_on = world[10].copy()
+    pledge_on = world.pledge_on.copy()
     hon_c = np.zeros(n_t, dtype=np.int64)
     fail_c = np.zeros(n_t, dtype=np.int64)
     hon_y = np.zeros(n_t, dtype=np.int64)
@@ -458,17 +440,27 @@ def horizon_block(seed, first, last, world, hz, out):
                 failed_t[k, yi] += fail_y[k]
                 if alive[k]:
                     alive_count[k, yi] += 1
-                    rel_sum[k, yi] += np.int64(r[k] * REL_SCALE + 0.5)
+                    rel_sum[k, yi] += np.int64(r[k] * RELIABILITY_SCALE + 0.5)
             if stopped:
                 break
-    o_first += first_sys
+    o_first_sys = out.first_systemic_count
+    o_first_sys += first_sys
+    o_systemic = out.systemic_count
     o_systemic += systemic
+    o_running = out.running_count
     o_running += running
+    o_crisis_level = out.crisis_level_count
     o_crisis_level += crisis_level
+    o_arms = out.arms_hist
     o_arms += arms
-    o_alive += alive_count
+    o_alive_count = out.treaty_alive_count
+    o_alive_count += alive_count
+    o_ends = out.treaty_end_count
     o_ends += ends
-    o_honoured += honoured_t
-    o_failed += failed_t
-    o_rel += rel_sum
-    o_work[0] += n_crises
+    o_honoured_t = out.treaty_honoured
+    o_honoured_t += honoured_t
+    o_failed_t = out.treaty_failed
+    o_failed_t += failed_t
+    o_rel_sum = out.reliability_sum
+    o_rel_sum += rel_sum
+    out.crises[0] += n_crises

@@ -85,14 +85,19 @@ def edges_of(world) -> dict[str, list[dict]]:
     return out
 
 
-def pledges_of(world) -> dict[str, set[str]]:
-    """pledges[j] = the states j has pledged never to oppose."""
-    out: dict[str, set[str]] = {s.code: set() for s in world.states}
+def pledge_list(world) -> dict[str, list[tuple[str, str]]]:
+    """pledges[j] = (x, treaty) for every state x that j has pledged never to oppose, by that treaty."""
+    out: dict[str, list[tuple[str, str]]] = {s.code: [] for s in world.states}
     for t in world.treaties:
         if t.kind in ("neutrality", "nonaggression"):
             for g in t.guarantors or t.members:
-                out[g] |= {m for m in t.members if m != g}
+                out[g] += [(m, t.name) for m in t.members if m != g]
     return out
+
+
+def pledges_of(world) -> dict[str, set[str]]:
+    """pledges[j] = the states j has pledged never to oppose."""
+    return {j: {x for x, _ in row} for j, row in pledge_list(world).items()}
 
 
 def origins_of(world) -> list[tuple[list[str], list[str], float]]:
@@ -107,17 +112,129 @@ def origins_of(world) -> list[tuple[list[str], list[str], float]]:
     return [(o.initiators, o.targets, o.weight) for o in world.origins]
 
 
+class Escalation:
+    """The effective escalation of a world (policies applied): ``up``, ``settle``, ``sigma``,
+    ``deterrence``, ``max_rounds``, ``defection`` and the top level."""
+
+    def __init__(self, world):
+        levels = world.ladder.levels
+        war = levels.index(world.ladder.war)
+        esc, pol = world.escalation, world.policy
+        self.top = len(levels) - 1
+        self.sigma = esc.misperception * (1 - pol.communication)
+        self.settle = [1 - (1 - s) * (1 - pol.dispute_resolution) for s in esc.settle]
+        self.up = [u * (1 - pol.confidence_building) if lv < war else u for lv, u in enumerate(esc.up)]
+        self.deterrence = esc.deterrence
+        self.max_rounds = esc.max_rounds
+        self.defection = pol.defection
+
+
+def edge_step(e, si, restrained, p, defection, draw, honoured, failed):
+    """Step 3 of "One trial" for edge ``e`` (probability ``p``) of a caller on side ``si`` toward
+    a callee outside the crisis (``restrained(s)``: its pledges bar it from side ``s``): the side
+    rule, the pledges, the draw, defection, and the treaty's honoured or failed obligation. Returns
+    the side the callee joins, or None."""
+    if (e["kind"] == "DEFEND" and si != 1) or (e["kind"] == "ASSIST" and si != 0):
+        return None
+    join = 1 - si if e["kind"] == "OPPOSE" else si
+    if restrained(join):
+        return None
+    if draw() < p:
+        if e["treaty"] is not None:
+            honoured[e["treaty"]] += 1
+        return join
+    if e["treaty"] is None:
+        return None
+    failed[e["treaty"]] += 1
+    if defection == 0 or draw() >= defection:
+        return None
+    join = 1 - join
+    return None if restrained(join) else join
+
+
+def crisis(esc, edges, pledged, cap, initiators, targets, draw, honoured, failed, prob=None, live=None):
+    """One crisis (steps 2-5 of "One trial") from its originators to its end, under the escalation
+    ``esc`` (:class:`Escalation`) with capabilities ``cap``: ``pledged(j)`` lists the states ``j``
+    has pledged (in force) not to oppose, ``prob(e)`` is an edge's probability (default its own)
+    and ``live(e)`` whether it is there (default: every edge); obligations honoured and failed are
+    added to ``honoured`` and ``failed`` by treaty. Returns ``(level, rounds, order, side)``."""
+    prob = prob or (lambda e: e["p"])
+    live = live or (lambda e: True)
+    m = 1.0
+    if esc.sigma > 0:
+        u1 = draw() + 2.0**-53  # (r + 1) / 2**53: in (0, 1]
+        u2 = draw()
+        z = math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2)
+        m = math.exp(esc.sigma * z - esc.sigma * esc.sigma / 2)
+    side = {**{x: 0 for x in initiators}, **{x: 1 for x in targets}}
+    order = [*initiators, *targets]
+    tried: set[tuple[str, int]] = set()
+    level, rnd = 0, 0
+
+    def restrained(j: str, s: int) -> bool:
+        return any(x in side and side[x] != s for x in pledged(j))
+
+    while True:
+        k = 0
+        while k < len(order):
+            i = order[k]
+            for n, e in enumerate(edges[i]):
+                if e["trigger"] > level or (i, n) in tried:
+                    continue
+                tried.add((i, n))
+                j = e["to"]
+                if j in side or not live(e):
+                    continue
+                join = edge_step(
+                    e,
+                    side[i],
+                    lambda s, j=j: restrained(j, s),
+                    prob(e),
+                    esc.defection,
+                    draw,
+                    honoured,
+                    failed,
+                )
+                if join is not None:
+                    side[j] = join
+                    order.append(j)
+            k += 1
+        if level == esc.top or rnd == esc.max_rounds:
+            break
+        # each target's untried DEFEND and ALIGN edges (a suffix of its row), summed from the last
+        backing = 0.0
+        for b in targets:
+            row = 0.0
+            for n in range(len(edges[b]) - 1, -1, -1):
+                e = edges[b][n]
+                if (b, n) in tried:
+                    break
+                if e["kind"] in ("DEFEND", "ALIGN"):
+                    row += (prob(e) if live(e) else 0.0) * cap[e["to"]]
+            backing += row
+        s_a = sum(cap[x] for x in order if side[x] == 0)
+        s_b = sum(cap[x] for x in order if side[x] == 1)
+        denom = s_a + s_b + m * backing
+        rho = 0.5 if denom == 0 else s_a / denom
+        p_up = min(1.0, esc.up[level] * (2 * rho) ** esc.deterrence)
+        p_settle = esc.settle[level]
+        if p_up + p_settle > 1:
+            p_up, p_settle = p_up / (p_up + p_settle), p_settle / (p_up + p_settle)
+        u = draw()
+        if u < p_settle:
+            break
+        if u < p_settle + p_up:
+            level += 1
+        rnd += 1
+    return level, rnd, order, side
+
+
 def run_reference(world, trials: int, draw_factory) -> dict:
     """Run ``trials`` trials; ``draw_factory(t)`` returns the uniform source of trial ``t``."""
     edges, pledges, origins = edges_of(world), pledges_of(world), origins_of(world)
     cap = {s.code: s.capability for s in world.states}
-    levels = world.ladder.levels
-    top = len(levels) - 1
-    war = levels.index(world.ladder.war)
-    esc, pol = world.escalation, world.policy
-    sigma = esc.misperception * (1 - pol.communication)
-    settle = [1 - (1 - s) * (1 - pol.dispute_resolution) for s in esc.settle]
-    up = [u * (1 - pol.confidence_building) if lv < war else u for lv, u in enumerate(esc.up)]
+    esc = Escalation(world)
+    war = world.ladder.levels.index(world.ladder.war)
     total_w = sum(w for *_, w in origins)
     tallies = dict(
         outcome=Counter(),
@@ -140,73 +257,17 @@ def run_reference(world, trials: int, draw_factory) -> dict:
                 o = k
                 break
         initiators, targets, _ = origins[o]
-        m = 1.0
-        if sigma > 0:
-            u1 = draw() + 2.0**-53  # (r + 1) / 2**53: in (0, 1]
-            u2 = draw()
-            z = math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2)
-            m = math.exp(sigma * z - sigma * sigma / 2)
-        side = {**{x: 0 for x in initiators}, **{x: 1 for x in targets}}
-        order = [*initiators, *targets]
-        tried: set[tuple[str, int]] = set()
-        level, rnd = 0, 0
-
-        def restrained(j: str, s: int, side=side) -> bool:
-            return any(x in side and side[x] != s for x in pledges[j])
-
-        while True:
-            k = 0
-            while k < len(order):
-                i = order[k]
-                for n, e in enumerate(edges[i]):
-                    if e["trigger"] > level or (i, n) in tried:
-                        continue
-                    tried.add((i, n))
-                    j = e["to"]
-                    if j in side:
-                        continue
-                    if (e["kind"] == "DEFEND" and side[i] != 1) or (e["kind"] == "ASSIST" and side[i] != 0):
-                        continue
-                    join = 1 - side[i] if e["kind"] == "OPPOSE" else side[i]
-                    if restrained(j, join):
-                        continue
-                    if draw() < e["p"]:
-                        if e["treaty"] is not None:
-                            tallies["honoured"][e["treaty"]] += 1
-                    else:
-                        if e["treaty"] is None:
-                            continue
-                        tallies["failed"][e["treaty"]] += 1
-                        if pol.defection == 0 or draw() >= pol.defection:
-                            continue
-                        join = 1 - join
-                        if restrained(j, join):
-                            continue
-                    side[j] = join
-                    order.append(j)
-                k += 1
-            if level == top or rnd == esc.max_rounds:
-                break
-            backing = sum(
-                e["p"] * cap[e["to"]]
-                for b in targets
-                for n, e in enumerate(edges[b])
-                if e["kind"] in ("DEFEND", "ALIGN") and (b, n) not in tried
-            )
-            s_a = sum(cap[x] for x in order if side[x] == 0)
-            s_b = sum(cap[x] for x in order if side[x] == 1)
-            denom = s_a + s_b + m * backing
-            rho = 0.5 if denom == 0 else s_a / denom
-            p_up = min(1.0, up[level] * (2 * rho) ** esc.deterrence)
-            p_settle = settle[level]
-            if p_up + p_settle > 1:
-                p_up, p_settle = p_up / (p_up + p_settle), p_settle / (p_up + p_settle)
-            u = draw()
-            if u < p_settle:
-                break
-            if u < p_settle + p_up:
-                level += 1
-            rnd += 1
+        level, rnd, order, side = crisis(
+            esc,
+            edges,
+            pledges.__getitem__,
+            cap,
+            initiators,
+            targets,
+            draw,
+            tallies["honoured"],
+            tallies["failed"],
+        )
         tallies["outcome"][(level, len(order))] += 1
         tallies["origin_level"][(o, level)] += 1
         tallies["rounds"][rnd] += 1

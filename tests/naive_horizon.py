@@ -3,9 +3,11 @@
 It shares no code with the horizon compile step or kernel, with one exception: the exact one-year
 arms step (``Phi``, ``c`` and ``L`` with ``L L^T = Q``) is taken from the compiled world, since it
 is a matrix exponential (the exact oracles in ``test_horizon_oracles.py`` check it on its own).
-Everything else (crisis arrivals, the crises themselves, trust, dissolution, domino, sunset, the
-tallies) is computed here from the world's fields, with uniform draws from
-:class:`naive.TripwireStream`, so that a history can be compared with the kernel's draw for draw.
+Each crisis is the crisis model's own reference trial (:func:`naive.crisis`, with the year's
+capabilities, reliabilities and treaties in force). Everything else (crisis arrivals, trust,
+dissolution, domino, sunset, the tallies) is computed here from the world's fields, with uniform
+draws from :class:`naive.TripwireStream`, so that a history can be compared with the kernel's draw
+for draw.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import math
 from collections import Counter
 
 import numpy as np
-from naive import TripwireStream, edges_of
+from naive import Escalation, TripwireStream, crisis, edges_of, pledge_list
 
 import tripwire.defaults as D
 
@@ -58,11 +60,7 @@ class History:
         self.edges = edges_of(world)
         self.treaties = world.treaties
         self.names = [t.name for t in world.treaties]
-        self.pledges: dict[str, list[tuple[str, str]]] = {c: [] for c in self.codes}
-        for t in world.treaties:
-            if t.kind in ("neutrality", "nonaggression"):
-                for g in t.guarantors or t.members:
-                    self.pledges[g] += [(m, t.name) for m in t.members if m != g]
+        self.pledges = pledge_list(world)
         if h.arrivals == "rivalries":
             self.dyads = [
                 (r.states[0], r.states[1], r.hostility, False) for r in world.rivalries if r.hostility > 0
@@ -74,94 +72,19 @@ class History:
                 if a.initiator == y:
                     x, y = y, x
                 self.dyads.append((x, y, a.intensity, a.initiator is not None))
-        esc, pol = world.escalation, world.policy
-        war = self.levels.index(world.ladder.war)
-        self.sigma = esc.misperception * (1 - pol.communication)
-        self.settle = [1 - (1 - s) * (1 - pol.dispute_resolution) for s in esc.settle]
-        self.up = [u * (1 - pol.confidence_building) if lv < war else u for lv, u in enumerate(esc.up)]
+        self.escalation = Escalation(world)
         self.sys_level = self.levels.index(h.systemic.level)
 
-    # -- one crisis (the crisis model, one trial, from a given dyad) -------------------------------
+    # -- one crisis (the crisis model's reference trial, from a given dyad) ------------------------
     def crisis(self, a, b, draw, cap, r, alive, hon, fail):
-        m = 1.0
-        if self.sigma > 0:
-            z = _normal(draw)
-            m = math.exp(self.sigma * z - 0.5 * self.sigma * self.sigma)
-        side = {a: 0, b: 1}
-        order = [a, b]
-        tried: set = set()
-        level, rnd = 0, 0
-        top = len(self.levels) - 1
-        esc, pol = self.world.escalation, self.world.policy
+        def pledged(j):
+            return [x for x, name in self.pledges[j] if alive[name]]
 
-        def restrained(j, s):
-            return any(x in side and side[x] != s and alive[name] for x, name in self.pledges[j])
-
-        def prob(e):
-            return e["p"] if e["treaty"] is None else r[e["treaty"]]
-
-        while True:
-            k = 0
-            while k < len(order):
-                i = order[k]
-                for n, e in enumerate(self.edges[i]):
-                    if e["trigger"] > level or (i, n) in tried:
-                        continue
-                    tried.add((i, n))
-                    if e["treaty"] is not None and not alive[e["treaty"]]:
-                        continue
-                    j = e["to"]
-                    if j in side:
-                        continue
-                    if (e["kind"] == "DEFEND" and side[i] != 1) or (e["kind"] == "ASSIST" and side[i] != 0):
-                        continue
-                    join = 1 - side[i] if e["kind"] == "OPPOSE" else side[i]
-                    if restrained(j, join):
-                        continue
-                    if draw() < prob(e):
-                        if e["treaty"] is not None:
-                            hon[e["treaty"]] += 1
-                    else:
-                        if e["treaty"] is None:
-                            continue
-                        fail[e["treaty"]] += 1
-                        if pol.defection == 0 or draw() >= pol.defection:
-                            continue
-                        join = 1 - join
-                        if restrained(j, join):
-                            continue
-                    side[j] = join
-                    order.append(j)
-                k += 1
-            if level == top or rnd == esc.max_rounds:
-                break
-            backing = 0.0
-            for n in range(len(self.edges[b]) - 1, -1, -1):
-                e = self.edges[b][n]
-                if (b, n) in tried:
-                    break
-                if e["kind"] in ("DEFEND", "ALIGN"):
-                    p = 0.0 if e["treaty"] is not None and not alive[e["treaty"]] else prob(e)
-                    backing += p * cap[e["to"]]
-            s_a = 0.0
-            s_b = 0.0
-            for x in order:
-                if side[x] == 0:
-                    s_a += cap[x]
-                else:
-                    s_b += cap[x]
-            denom = s_a + s_b + m * backing
-            rho = 0.5 if denom == 0 else s_a / denom
-            p_up = min(1.0, self.up[level] * (2 * rho) ** esc.deterrence)
-            p_settle = self.settle[level]
-            if p_up + p_settle > 1:
-                p_up, p_settle = p_up / (p_up + p_settle), p_settle / (p_up + p_settle)
-            u = draw()
-            if u < p_settle:
-                break
-            if u < p_settle + p_up:
-                level += 1
-            rnd += 1
+        level, _, order, side = crisis(
+            self.escalation, self.edges, pledged, cap, [a], [b], draw, hon, fail,
+            prob=lambda e: e["p"] if e["treaty"] is None else r[e["treaty"]],
+            live=lambda e: e["treaty"] is None or alive[e["treaty"]],
+        )  # fmt: skip
         majors = [sum(1 for x in order if side[x] == s and self.major[x]) for s in (0, 1)]
         return level, majors
 

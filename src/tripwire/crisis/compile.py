@@ -32,7 +32,8 @@ from ..kernels.encoding import (
     SIDE_A,
     SIDE_B,
     SIDE_RULE,
-    WORLD_FIELDS,
+    KernelBits,
+    KernelWorld,
     threshold,
 )
 from ..world.model import World
@@ -260,14 +261,16 @@ class CompiledWorld:
         """Sizes of the kernel's tallies: (states, levels, origins, treaties, rounds)."""
         return (self.n_states, len(self.levels), len(self.origins), len(self.treaties), self.max_rounds + 1)
 
-    def kernel_world(self) -> tuple:
-        """The tuple of :data:`tripwire.kernels.encoding.WORLD_FIELDS` the kernels take."""
+    def kernel_world(self) -> KernelWorld:
+        """The :class:`tripwire.kernels.encoding.KernelWorld` the kernels take."""
         values = {"defection_thresh": int(threshold(self.defection))}
-        return tuple(values[name] if name in values else getattr(self, name) for name in WORLD_FIELDS)
+        return KernelWorld(
+            *(values[name] if name in values else getattr(self, name) for name in KernelWorld._fields)
+        )
 
     @cached_property
-    def bits(self) -> tuple:
-        """The tuple of :data:`tripwire.kernels.encoding.BITS_FIELDS`: the edges grouped by
+    def bits(self) -> KernelBits:
+        """The :class:`tripwire.kernels.encoding.KernelBits`: the edges grouped by
         (caller, trigger level) as 64-bit words of callees, for the bitset joining closure."""
         n, n_levels = self.n_states, len(self.levels)
         caller = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.edge_ptr))
@@ -294,7 +297,14 @@ class CompiledWorld:
         p_first = _run_starts(pledger, to >> 6)
         pledge_bits = _or_runs(np.left_shift(np.uint64(1), (to & 63).astype(np.uint64)), p_first)
         pledge_word_ptr = np.searchsorted(pledger[p_first], np.arange(n + 1), side="left").astype(np.int64)
-        return (group_ptr, word, slot_ptr, pledge_word_ptr, (to[p_first] >> 6).astype(np.int64), pledge_bits)
+        return KernelBits(
+            group_ptr=group_ptr,
+            word=word,
+            slot_ptr=slot_ptr,
+            pledge_word_ptr=pledge_word_ptr,
+            pledge_word=(to[p_first] >> 6).astype(np.int64),
+            pledge_bits=pledge_bits,
+        )
 
     def without_treaties(self, removed: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Edge thresholds, backing and pledges in force of the world without the given treaties

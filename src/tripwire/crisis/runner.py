@@ -152,7 +152,7 @@ class TrialRunner:
         self.totals: dict[str, np.ndarray] | None = None
 
     def _call(self, k: int, first: int, n: int) -> dict[str, np.ndarray]:
-        from .simulate import run_tallies
+        from .tallies import run_tallies
 
         return run_tallies(
             self.worlds[k], n, seed=self.seed, first_trial=first, threads=self.threads, blocks=self.blocks

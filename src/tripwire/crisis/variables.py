@@ -1,7 +1,7 @@
 """Every output variable of a crisis run, declared once: name, dimensions, kind and meaning.
 
 ``tally`` variables are the kernel's integer counts (their names, order and dimensions come from
-:data:`tripwire.kernels.encoding.TALLY_FIELDS`, plus ``trials``); ``derived`` variables are computed
+:data:`tripwire.kernels.encoding.TALLY_DIMS`, plus ``trials``); ``derived`` variables are computed
 from them by :func:`tripwire.crisis.results.derive`. Each description is copied into the
 variable's ``attrs["description"]``. Results keep participant counts (``size``) from 2 up: a crisis
 has at least two participants.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-from ..kernels.encoding import TALLY_FIELDS
+from ..kernels.encoding import TALLY_DIMS
 
 __all__ = ["Variable", "VARIABLES", "TALLIES", "STANDARD_ERRORS"]
 
@@ -61,7 +61,9 @@ STANDARD_ERRORS = ("p_level", "p_exceed", "p_size", "p_involved", "p_war", "p_si
 
 #: name -> :class:`Variable`; tallies first (in the kernel's order after ``trials``), then derived.
 VARIABLES: dict[str, Variable] = {"trials": Variable((), _TALLY_DOCS["trials"], "tally")}
-VARIABLES.update({name: Variable(dims, _TALLY_DOCS[name], "tally") for name, dims in TALLY_FIELDS})
+VARIABLES.update(
+    {name: Variable(dims, _TALLY_DOCS[name], "tally") for name, dims in TALLY_DIMS._asdict().items()}
+)
 VARIABLES.update({name: Variable(dims, doc, "derived") for name, (dims, doc) in _DERIVED.items()})
 VARIABLES.update(
     {

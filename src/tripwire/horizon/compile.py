@@ -21,7 +21,7 @@ import scipy.linalg
 
 from ..crisis.compile import CompiledWorld, compile_world
 from ..errors import WorldError
-from ..kernels.encoding import ALIGN, DEFEND, threshold
+from ..kernels.encoding import ALIGN, CAUSES, DEFEND, KernelHorizon, threshold
 from ..world.horizon import Horizon, arms_system
 from ..world.model import World
 
@@ -30,63 +30,11 @@ __all__ = [
     "HorizonCompiled",
     "compile_horizon",
     "discretise",
-    "HORIZON_FIELDS",
     "MAX_RATE",
 ]
 
-#: Why a treaty ended (the ``cause`` coordinate).
-CAUSES = ("failure", "background", "domino", "lapse")
 #: The most crises a dyad may expect in one year (Poisson draws by inversion stay exact below it).
 MAX_RATE = 100.0
-#: Fixed-point scale of ``reliability_sum`` (an integer tally): reliability * 2**24, rounded.
-RELIABILITY_SCALE = float(1 << 24)
-
-#: The horizon tuple the kernel takes, in order (see :meth:`HorizonCompiled.kernel_tuple`).
-HORIZON_FIELDS = (
-    "years",  # int
-    "phi_mat",  # float64[state, state]: e^M
-    "drift",  # float64[state]: c
-    "noise_l",  # float64[state, state]: L, L L^T = Q
-    "has_noise",  # bool
-    "noise_lower",  # bool: noise_l is lower-triangular
-    "cap0",  # float64[state]
-    "phi",  # float: capability share that moves with arms
-    "dyad_a",  # int32[dyad]: first state (the initiator when the dyad's initiator is fixed)
-    "dyad_b",  # int32[dyad]
-    "dyad_fixed",  # int8[dyad]: 1 when dyad_a always initiates
-    "rate_calm",  # float64[dyad]: expected crises a year without a race
-    "rate_race",  # float64[dyad]: ... during a race
-    "tau",  # float
-    "treaty_r0",  # float64[treaty]: reliability at the start (1 for pledges)
-    "treaty_obligation",  # int8[treaty]: 1 for obligation treaties (trust and domino apply)
-    "treaty_entry",  # int64[treaty]: year it enters force (0: in force at the start)
-    "treaty_age0",  # int64[treaty]: age at the start (or at entry: 0)
-    "treaty_term",  # int64[treaty]: 0 for none
-    "treaty_review",  # int64[treaty]
-    "renew_thresh",  # int64[treaty]: threshold(renewal)
-    "bg_thresh",  # int64[treaty, year]: threshold(1 - e^-nu) of the background exit
-    "tedge_ptr",  # int64[treaty + 1]
-    "tedge",  # int64[treaty edge]: crisis edges of each treaty
-    "tpledge_ptr",  # int64[treaty + 1]
-    "tpledge",  # int64[treaty pledge]: pledges of each treaty
-    "share_ptr",  # int64[treaty + 1]
-    "share_to",  # int64[share]: the other treaties that share a member, in treaty order
-    "edge_backs",  # int8[edge]: 1 for DEFEND and ALIGN edges (they count in the target's backing)
-    "edge_prob0",  # float64[edge]: the crisis world's probabilities (rivalries and borders keep theirs)
-    "alpha",  # float
-    "delta",  # float
-    "r_max",  # float
-    "r_min",  # float
-    "pi_thresh",  # int: threshold(pi_d)
-    "epsilon",  # float
-    "sys_level",  # int
-    "sys_majors",  # int
-    "major",  # int8[state]
-    "stop",  # bool
-    "bin_lo",  # float
-    "bin_width",  # float
-    "n_bins",  # int
-)
 
 
 def discretise(m: np.ndarray, g: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -193,8 +141,8 @@ class HorizonCompiled:
         """(states, years, levels, treaties, arms bins + 2)."""
         return (self.n_states, self.years, len(self.crisis.levels), self.n_treaties, self.n_bins + 2)
 
-    def kernel_tuple(self) -> tuple:
-        """The tuple :data:`HORIZON_FIELDS` in order."""
+    def kernel_horizon(self) -> KernelHorizon:
+        """The :class:`tripwire.kernels.encoding.KernelHorizon` the horizon kernel takes."""
         h = self.horizon
         values = {
             "years": self.years,
@@ -241,7 +189,7 @@ class HorizonCompiled:
             "bin_width": float((h.arms_bins.hi - h.arms_bins.lo) / h.arms_bins.n),
             "n_bins": int(self.n_bins),
         }
-        return tuple(values[name] for name in HORIZON_FIELDS)
+        return KernelHorizon(**values)
 
 
 def _csr(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

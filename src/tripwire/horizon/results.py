@@ -16,7 +16,8 @@ import xarray as xr
 
 from .._version import __version__
 from ..crisis.results import wilson_interval
-from .compile import CAUSES, RELIABILITY_SCALE, HorizonCompiled
+from ..kernels.encoding import CAUSES, RELIABILITY_SCALE
+from .compile import HorizonCompiled
 from .variables import KERNEL_TALLIES, TALLIES, VARIABLES
 
 __all__ = [

@@ -12,9 +12,10 @@ import xarray as xr
 
 from .._checks import MAX_SEED, check_int
 from ..crisis.simulate import max_threads, sum_trial_blocks
+from ..kernels.encoding import CAUSES, HORIZON_TALLY_DIMS, HorizonTallies, zero_tallies
 from ..world.model import World, load_world
 from .compile import HorizonCompiled, compile_horizon
-from .results import KERNEL_TALLIES, make_dataset
+from .results import make_dataset
 
 __all__ = ["horizon", "run_horizon_tallies", "tally_arrays"]
 
@@ -22,22 +23,19 @@ __all__ = ["horizon", "run_horizon_tallies", "tally_arrays"]
 PROGRESS_CHUNK = 1 << 12
 
 
-def tally_arrays(hc: HorizonCompiled) -> tuple[np.ndarray, ...]:
-    """Zeroed tally arrays of one block, in the kernel's order (:data:`KERNEL_TALLIES`)."""
+def tally_arrays(hc: HorizonCompiled) -> HorizonTallies:
+    """Zeroed :class:`~tripwire.kernels.encoding.HorizonTallies` of one block (``crises`` as one
+    value)."""
     n_states, n_years, n_levels, n_treaties, n_bins = hc.tally_shape
-    return (
-        np.zeros(n_years, dtype=np.int64),
-        np.zeros(n_years, dtype=np.int64),
-        np.zeros(n_years, dtype=np.int64),
-        np.zeros((n_years, n_levels), dtype=np.int64),
-        np.zeros((n_states, n_years, n_bins), dtype=np.int64),
-        np.zeros((n_treaties, n_years), dtype=np.int64),
-        np.zeros((n_treaties, 4), dtype=np.int64),
-        np.zeros((n_treaties, n_years), dtype=np.int64),
-        np.zeros((n_treaties, n_years), dtype=np.int64),
-        np.zeros((n_treaties, n_years), dtype=np.int64),
-        np.zeros(1, dtype=np.int64),
-    )
+    sizes = {
+        "year": n_years,
+        "level": n_levels,
+        "state": n_states,
+        "bin": n_bins,
+        "treaty": n_treaties,
+        "cause": len(CAUSES),
+    }
+    return zero_tallies(HORIZON_TALLY_DIMS, sizes)
 
 
 def run_horizon_tallies(
@@ -65,17 +63,19 @@ def run_horizon_tallies(
     blocks = None if blocks is None else check_int("blocks", blocks, 1)
     chunk = PROGRESS_CHUNK if progress is not None else trials
     world = hc.crisis.kernel_world()
-    hz = hc.kernel_tuple()
+    hz = hc.kernel_horizon()
 
-    def run(first: int, last: int, out: tuple[np.ndarray, ...]) -> None:
+    def run(first: int, last: int, out: HorizonTallies) -> None:
         horizon_block(np.int64(seed), np.int64(first), np.int64(last), world, hz, out)
 
     n_blocks = 4 * threads if blocks is None else blocks
     totals = sum_trial_blocks(
         run, lambda: tally_arrays(hc), trials, first_trial, n_blocks, threads, chunk, progress
     )
-    result: dict[str, Any] = dict(zip(KERNEL_TALLIES, totals, strict=True))
-    result["crises"] = np.int64(result["crises"][0])
+    result: dict[str, Any] = totals._asdict()
+    for name, dims in zip(HorizonTallies._fields, HORIZON_TALLY_DIMS, strict=True):
+        if not dims:
+            result[name] = np.int64(result[name][0])
     return result
 
 

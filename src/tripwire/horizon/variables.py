@@ -12,43 +12,41 @@ description is copied into the variable's ``attrs["description"]``.
 from __future__ import annotations
 
 from ..crisis.variables import Variable
+from ..kernels.encoding import HORIZON_TALLY_DIMS, HorizonTallies
 
 __all__ = ["Variable", "VARIABLES", "TALLIES", "KERNEL_TALLIES"]
 
-#: name -> (dims, description) of the tallies, in the kernel's order after ``trials``.
+#: The kernel's tallies (:class:`~tripwire.kernels.encoding.HorizonTallies`, whose dimensions they
+#: keep), described.
+_TALLY_DOCS: dict[str, str] = {
+    "first_systemic_count": "histories whose first systemic war came in this year",
+    "systemic_count": "systemic wars in this year, over all histories",
+    "running_count": (
+        "histories that reached this year (all, unless histories stop at their first systemic war); "
+        "the denominator of every per-year share"
+    ),
+    "crisis_level_count": "crises in this year by final level, over all histories",
+    "arms_hist": (
+        "histories by the state's arms x in this year (x = military effort relative to the start year)"
+    ),
+    "treaty_alive_count": "histories in which the treaty was in force at the end of the year",
+    "treaty_end_count": "histories in which the treaty ended, by cause",
+    "treaty_honoured": "obligation edges of the treaty that fired in this year's crises",
+    "treaty_failed": "obligation edges of the treaty tried in this year's crises that did not fire",
+    "reliability_sum": (
+        "sum over the histories in which the treaty was in force at the end of the year of its "
+        "reliability, in units of 2**-24 (an integer, so that sums do not depend on the order of addition)"
+    ),
+    "crises": "crises run, over all histories and years (a work measure)",
+}
+
+#: name -> (dims, description) of the tallies: ``trials``, then the kernel's in its order.
 _TALLIES: dict[str, tuple[tuple[str, ...], str]] = {
     "trials": ((), "histories run"),
-    "first_systemic_count": (("year",), "histories whose first systemic war came in this year"),
-    "systemic_count": (("year",), "systemic wars in this year, over all histories"),
-    "running_count": (
-        ("year",),
-        "histories that reached this year (all, unless histories stop at their first systemic war); "
-        "the denominator of every per-year share",
-    ),
-    "crisis_level_count": (("year", "level"), "crises in this year by final level, over all histories"),
-    "arms_hist": (
-        ("state", "year", "bin"),
-        "histories by the state's arms x in this year (x = military effort relative to the start year)",
-    ),
-    "treaty_alive_count": (
-        ("treaty", "year"),
-        "histories in which the treaty was in force at the end of the year",
-    ),
-    "treaty_end_count": (("treaty", "cause"), "histories in which the treaty ended, by cause"),
-    "treaty_honoured": (
-        ("treaty", "year"),
-        "obligation edges of the treaty that fired in this year's crises",
-    ),
-    "treaty_failed": (
-        ("treaty", "year"),
-        "obligation edges of the treaty tried in this year's crises that did not fire",
-    ),
-    "reliability_sum": (
-        ("treaty", "year"),
-        "sum over the histories in which the treaty was in force at the end of the year of its "
-        "reliability, in units of 2**-24 (an integer, so that sums do not depend on the order of addition)",
-    ),
-    "crises": ((), "crises run, over all histories and years (a work measure)"),
+    **{
+        name: (dims, _TALLY_DOCS[name])
+        for name, dims in zip(HorizonTallies._fields, HORIZON_TALLY_DIMS, strict=True)
+    },
 }
 
 #: name -> (dims, description) of the derived variables.
