@@ -191,13 +191,14 @@ def test_missing_peers_are_skipped_with_an_install_hint(monkeypatch):
     (result,) = bench.cascade_section(settings, lines.append, skipped)
     assert [e["engine"] for e in result["engines"]] == ["tripwire"] * len(result["engines"])
     assert sorted(s.split(":")[0] for s in skipped) == ["cynetdiff", "cynetdiff-batch", "ndlib", "pynetim"]
-    assert all("pip install 'tripwire[bench]'" in s or "pip install 'tripwire[pynetim]'" in s for s in skipped)
+    assert all(
+        "pip install 'tripwire[bench]'" in s or "pip install 'tripwire[pynetim]'" in s for s in skipped
+    )
     assert any(line.startswith("skipping ndlib") for line in lines)
 
 
 def test_independent_cascade_keeps_the_edges_and_makes_them_all_apply():
     from tripwire.kernels.encoding import ALIGN
-
     from tripwire.world.synthetic import bloc_network, pure_cascade
 
     world = network_world("blocs", 40)

@@ -4,12 +4,12 @@ import dataclasses
 
 import numpy as np
 import pytest
-from tripwire.kernels.encoding import ALIGN, DEFEND, OPPOSE, SIDE_RULE, threshold
 
 import tripwire
 from tests.helpers.worlds import small_world
 from tripwire.crisis.compile import CompiledWorld, compile_world
 from tripwire.errors import WorldError
+from tripwire.kernels.encoding import ALIGN, DEFEND, OPPOSE, SIDE_RULE, threshold
 
 
 def edges(cw):

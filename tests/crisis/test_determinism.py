@@ -1,10 +1,10 @@
 """Random streams are keyed by (seed, trial): results never depend on threads or blocking."""
 
 import numpy as np
-from tripwire.kernels.rng import first_outputs
 
 import tripwire
 from tests.helpers.worlds import small_world
+from tripwire.kernels.rng import first_outputs
 
 
 def test_identical_for_threads_and_blocks():

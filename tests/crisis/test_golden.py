@@ -73,7 +73,9 @@ def test_every_bundled_scenario_is_pinned():
 
 if __name__ == "__main__":
     if "--write" not in sys.argv:
-        sys.exit("usage: python -m tests.crisis.test_golden --write   (regenerates tests/crisis/golden_tallies.json)")
+        sys.exit(
+            "usage: python -m tests.crisis.test_golden --write   (regenerates tests/crisis/golden_tallies.json)"
+        )
     worlds = {name: tallies_of(w) for name, w in golden_worlds().items()}
     GOLDEN.write_text(
         json.dumps({"trials": TRIALS, "seed": SEED, "worlds": worlds}, separators=(",", ":")) + "\n"

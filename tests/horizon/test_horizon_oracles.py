@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import scipy.linalg
 import scipy.stats
-from tripwire.kernels.horizon import arms_paths
 
 import tripwire
 from tests.crisis.test_oracles import exact_dyad
 from tripwire.horizon.compile import compile_horizon, discretise
+from tripwire.kernels.horizon import arms_paths
 from tripwire.world.horizon import arms_system
 
 K = 4.5  # standard errors per compared value; false alarms below 1e-3 over the cells compared

@@ -5,15 +5,15 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tripwire.kernels.cascade import draw_origin, run_block, run_block_bits
-from tripwire.kernels.encoding import ABSENT
-from tripwire.kernels.rng import next53
 
 import tripwire
 from tests.helpers.worlds import random_world
 from tripwire.crisis.compile import compile_world, origin_guide
 from tripwire.crisis.simulate import _tally_arrays, choose_closure, entangle_tallies, run_tallies
 from tripwire.errors import ParamError
+from tripwire.kernels.cascade import draw_origin, run_block, run_block_bits
+from tripwire.kernels.encoding import ABSENT
+from tripwire.kernels.rng import next53
 from tripwire.world.synthetic import network_world
 
 

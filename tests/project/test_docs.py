@@ -175,7 +175,9 @@ def test_readme_world_line_names_the_real_data_files(data_dir):
     argv = shlex.split(line)
     for flag in ("--atop-members", "--nmc"):
         path = argv[argv.index(flag) + 1]
-        assert path.startswith("../shared/data/") and (data_dir / path.removeprefix("../shared/data/")).is_file(), path
+        assert (
+            path.startswith("../shared/data/") and (data_dir / path.removeprefix("../shared/data/")).is_file()
+        ), path
 
 
 @pytest.mark.slow

@@ -12,6 +12,10 @@ from tests.helpers.paths import REPO
 def test_mypy_finds_no_error():
     pytest.importorskip("mypy", reason="mypy comes with the test extra")
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-error-summary"], cwd=REPO, capture_output=True, text=True, timeout=280
+        [sys.executable, "-m", "mypy", "--no-error-summary"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=280,
     )
     assert done.returncode == 0, done.stdout + done.stderr

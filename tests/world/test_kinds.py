@@ -12,13 +12,12 @@ import pytest
 
 matplotlib.use("Agg")
 
-from tripwire.kernels.encoding import ALIGN, ASSIST, DEFEND  # noqa: E402
-
 import tripwire  # noqa: E402
 import tripwire.plots as tp  # noqa: E402
 from tripwire.crisis.compile import compile_world  # noqa: E402
 from tripwire.errors import WorldError  # noqa: E402
 from tripwire.io.atop import ATOP_KINDS  # noqa: E402
+from tripwire.kernels.encoding import ALIGN, ASSIST, DEFEND  # noqa: E402
 from tripwire.world import kinds, reference  # noqa: E402
 
 GUARANTEE = kinds.TreatyKind(
