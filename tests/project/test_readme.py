@@ -23,7 +23,8 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_command():
         for ln in (REPO / ".ci" / "run").read_text().splitlines()
         if ln and not ln.startswith(("#", "set ", "cd "))
     ]
-    assert ci_lines == [commands[1]]
+    install, tests = commands[1].split(" && ")
+    assert ci_lines == [install, "python -m ruff check .", "python -m ruff format --check .", tests]
 
 
 def test_python_examples_run(tmp_path, monkeypatch, capsys):
