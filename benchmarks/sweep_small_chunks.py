@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tripwire.sweep.run import sweep
 from tripwire.sweep.reader import open_sweep
+from tripwire.sweep.run import sweep
 
 
 def tree(path: Path) -> tuple[int, int, int]:

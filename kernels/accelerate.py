@@ -71,7 +71,6 @@ if CACHE and _KernelCacheLocator not in caching.CacheImpl._locator_classes:
     caching.CacheImpl._locator_classes.insert(0, _KernelCacheLocator)
 
 
-
 def _check_blas_without_scipy_import() -> None:
     """numba's first compile or cache load imports ``numba.np.arraymath``, which checks that BLAS
     is there by importing ``scipy.linalg``: half a second of every process's start-up. The kernels

@@ -47,9 +47,6 @@ __all__ = [
     "PROGRESS_CHUNK",
 ]
 
-#: The name the tests used before the wrappers moved to :mod:`.tallies`.
-_tally_arrays = tally_arrays
-
 
 def simulate(
     world: World | str | os.PathLike | dict,

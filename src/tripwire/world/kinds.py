@@ -89,7 +89,7 @@ _LOOSE = "looser than a pact: roughly Sabrosky's share of allies that did not st
 _PLEDGE = "pledges bind; their reliability is not used by the crisis model (docs/model.md)"
 _ATOP_EXIT = (
     "exit hazards: ATOP v4.01 alliance level, exits / alliance-years at risk, each alliance typed by "
-    "its strongest obligation, before 1945 and from 1945 to 2016 (tests/test_horizon_defaults.py)"
+    "its strongest obligation, before 1945 and from 1945 to 2016 (tests/horizon/test_horizon_defaults.py)"
 )
 
 _BUILT_IN = (

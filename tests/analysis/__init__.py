@@ -1,0 +1,1 @@
+"""Tests of tripwire.analysis: PRIM, Sobol' indices, entanglement and treaty criticality."""

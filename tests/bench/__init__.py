@@ -1,0 +1,1 @@
+"""Tests of tripwire.bench: the benchmark suite's sections and report."""

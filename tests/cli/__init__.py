@@ -1,0 +1,1 @@
+"""Tests of tripwire.cli: each command end to end."""

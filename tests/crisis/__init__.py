@@ -1,0 +1,1 @@
+"""Tests of tripwire.crisis: compile, simulate, results; oracles, references, determinism and golden tallies."""

@@ -1,0 +1,1 @@
+"""Tests of tripwire.history: disputes, back-tests, scores, calibration, covariates and baselines."""

@@ -1,0 +1,1 @@
+"""Tests of tripwire.horizon: the long-horizon model against its reference, oracles and defaults."""

@@ -1,0 +1,1 @@
+"""Tests of the numba kernels (tripwire.kernels) called directly."""

@@ -1,0 +1,1 @@
+"""Tests of tripwire.sweep: designs, stores, locks, verification, local and batch clusters."""

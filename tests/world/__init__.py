@@ -1,0 +1,1 @@
+"""Tests of tripwire.world: the world model, validation, parameter paths, treaty kinds, the bundled scenarios."""
